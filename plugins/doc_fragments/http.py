@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # HTTP options shared by every module that calls a service API.
+    DOCUMENTATION = r'''
+options:
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate when O(api_url) uses C(https).
+      - Set to V(false) only on trusted networks; to trust a self-signed certificate, keep V(true)
+        and give its CA (or the certificate itself) in O(ca_path) instead.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificate(s) that sign the server's certificate (certificate pinning
+        for devices with self-signed certificates). Used instead of the system's CA store.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to connect and to answer each request.
+    type: float
+    default: 10
+  retries:
+    description:
+      - How many times a request is retried after a connection error, a timeout, or an answer of
+        502, 503, 504 or 429. Waits grow exponentially (0.5 s, 1 s, 2 s, ... capped at 8 s) with jitter;
+        a 429 waits for its C(Retry-After).
+      - V(0) disables retries.
+    type: int
+    default: 3
+  retry_max_wait:
+    description:
+      - The longest C(Retry-After) (seconds) the module waits for after a 429 answer. A longer
+        one fails the task at once with a clear error rather than blocking the run.
+    type: float
+    default: 60
+notes:
+  - HTTP(S) proxies are taken from the environment (C(HTTPS_PROXY), C(HTTP_PROXY), C(NO_PROXY)).
+requirements:
+  - requests
+'''

@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: basip_sip
+short_description: SIP settings of a BAS-IP intercom panel
+version_added: 0.1.0
+description:
+  - Makes the SIP account settings of a BAS-IP panel match the options given, through the
+    panel's HTTP API (C(/api/v1/device/sip/settings)).
+  - Logs in (MD5), reads the settings, and writes the whole settings object only when a value
+    differs; then logs out. A converged run makes two requests (login and read) plus the logout.
+  - Only the options you set are compared and written; every other setting keeps the panel's
+    current value.
+  - Every value is checked against the panel's own rules before any request is sent.
+  - Runs on the controller (C(delegate_to: localhost) or C(connection: local)); the action plugin
+    of the same name then runs it inside the controller process.
+author:
+  - sipfleet.provision contributors
+extends_documentation_fragment:
+  - sipfleet.provision.basip
+  - sipfleet.provision.http
+  - sipfleet.provision.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; the returned settings and diff are those a real run would produce.
+  diff_mode:
+    support: full
+    details: The SIP password never appears in the diff; when it is sent, it shows as C(<hidden, sent>).
+  idempotent:
+    support: full
+    details: With O(update_password=always) every run writes, and so reports a change.
+  action_group:
+    description: Use C(group/sipfleet.provision.basip) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - sipfleet.provision.basip
+options:
+  proxy:
+    description:
+      - SIP proxy (registrar), V(sip:) followed by an IPv4 address or DNS name and an optional port,
+        for example V(sip:sip.example.com) or V(sip:192.0.2.20:5060).
+    type: str
+  realm:
+    description:
+      - SIP realm (domain): an IPv4 address or DNS name with an optional port.
+    type: str
+  user:
+    description:
+      - SIP user name (number), 1 to 31 characters.
+    type: str
+  password:
+    description:
+      - SIP password, 6 to 31 characters.
+      - Write-only: the panel never returns it, so it is never compared, returned or shown.
+        See O(update_password) for when it is sent.
+      - Required whenever the settings must be written (the panel takes the whole object at once).
+    type: str
+  user_id:
+    description:
+      - SIP authentication ID, up to 31 characters (empty to use O(user)).
+    type: str
+  transport:
+    description:
+      - SIP transport.
+    type: str
+    choices: [udp, tcp, tls]
+  stun:
+    description:
+      - STUN server. The panel cannot switch STUN off; V(127.0.0.1) is the usual "disabled" value.
+    type: dict
+    suboptions:
+      ip:
+        description: STUN server address, an IPv4 address or DNS name.
+        type: str
+      port:
+        description: STUN server port.
+        type: int
+  registration_interval:
+    description:
+      - SIP registration interval in seconds, 30 to 900. Ignored by firmware whose API docs are older than 2.9.0.
+    type: int
+  update_password:
+    description:
+      - When the SIP O(password) is sent.
+      - V(on_change) sends it only when another setting differs and the settings are written anyway.
+        The module stays idempotent, but a password changed only in your variables does not reach
+        the panel until something else changes.
+      - V(always) sends it on every run. Use it to rotate the password: every run then writes,
+        and so reports C(changed), even when nothing else differs.
+    type: str
+    choices: [always, on_change]
+    default: on_change
+notes:
+  - The panel applies new SIP settings without a reboot.
+  - The second SIP account of dual-account panels is not managed (its API path is not documented).
+seealso:
+  - name: BAS-IP API reference
+    description: The panel's HTTP API.
+    link: https://developers.bas-ip.com/
+'''
+
+EXAMPLES = r'''
+- name: Register a panel to the building's SIP server
+  sipfleet.provision.basip_sip:
+    api_url: http://192.0.2.10
+    api_password: "{{ vault_panel_web_password }}"
+    proxy: sip:pbx.example.com
+    realm: pbx.example.com
+    user: "1001"
+    password: "{{ vault_sip_passwords['1001'] }}"
+    transport: udp
+    stun:
+      ip: 127.0.0.1
+      port: 3478
+    registration_interval: 300
+  delegate_to: localhost
+
+- name: Move every panel to TLS, connection options written once
+  module_defaults:
+    group/sipfleet.provision.basip:
+      api_password: "{{ vault_panel_web_password }}"
+      ca_path: /etc/ssl/panels-ca.pem
+  block:
+    - name: Switch transport
+      sipfleet.provision.basip_sip:
+        api_url: "https://{{ ansible_host }}"
+        proxy: sip:pbx.example.com:5061
+        transport: tls
+        password: "{{ vault_sip_password }}"
+      delegate_to: localhost
+
+- name: Rotate the SIP password (reports changed on every run)
+  sipfleet.provision.basip_sip:
+    api_url: http://192.0.2.10
+    api_password: "{{ vault_panel_web_password }}"
+    password: "{{ new_sip_password }}"
+    update_password: always
+  delegate_to: localhost
+
+- name: Report drift without writing (run the play with --check --diff)
+  sipfleet.provision.basip_sip:
+    api_url: http://192.0.2.10
+    api_password: "{{ vault_panel_web_password }}"
+    proxy: sip:pbx.example.com
+    realm: pbx.example.com
+    user: "1001"
+  check_mode: true
+  delegate_to: localhost
+'''
+
+RETURN = r'''
+settings:
+  description:
+    - The panel's SIP settings after the task (in check mode, what they would be). The password
+      shows as C(<hidden>). Keys the firmware adds (for example C(outbound)) are included.
+  returned: success
+  type: dict
+  sample:
+    proxy: sip:pbx.example.com
+    realm: pbx.example.com
+    user: "1001"
+    password: <hidden>
+    transport: udp
+    user_id: ""
+    stun:
+      ip: 127.0.0.1
+      port: 3478
+    registration_interval: 300
+changes:
+  description:
+    - Names of the settings that differed (nested keys dotted, for example C(stun.port)).
+      Contains C(password) when O(update_password=always) sent it.
+  returned: success
+  type: list
+  elements: str
+  sample: [proxy, stun.port]
+status:
+  description: HTTP status of the failed request.
+  returned: failure, when a request failed
+  type: int
+  sample: 503
+error_code:
+  description: The service's error code of the failed request, when it gave one.
+  returned: failure, when the service gave one
+  type: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.sipfleet.provision.plugins.module_utils.basip import argument_spec, ensure_sip_settings
+from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        result = ensure_sip_settings(module.params, module.check_mode, module._diff)
+    except ApiError as exc:
+        module.fail_json(**exc.to_result())
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Start a simulated fleet in this process, or from the command line:
+
+    python -m tests.simulator --panels 50 --state-file /tmp/fleet.json
+
+The state file (JSON) names the control API's URL and every target's URL. The process
+serves until it receives SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+
+from .basip import Panel
+from .server import ControlApp, Simulator
+
+
+def panel_name(index):
+    return 'panel-%03d' % index
+
+
+def start_fleet(panels=0, host='127.0.0.1', web_password='123456'):
+    """A running simulator with ``panels`` panels and its control API; returns (simulator, urls)."""
+    simulator = Simulator(host)
+    control = simulator.add('control', ControlApp(simulator))
+    for index in range(1, panels + 1):
+        simulator.add(panel_name(index), Panel(web_password=web_password))
+    simulator.start()
+    urls = simulator.urls()
+    urls.pop('control')
+    return simulator, dict(control=control, targets=urls)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m tests.simulator', description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--panels', type=int, default=3, help='number of BAS-IP panels (default 3)')
+    parser.add_argument('--host', default='127.0.0.1', help='loopback address to listen on')
+    parser.add_argument('--web-password', default='123456', help="the panels' web password")
+    parser.add_argument('--state-file', help='write the URLs here (JSON) once listening')
+    args = parser.parse_args(argv)
+    simulator, urls = start_fleet(args.panels, args.host, args.web_password)
+    text = json.dumps(urls, indent=1, sort_keys=True)
+    if args.state_file:
+        tmp = args.state_file + '.tmp'
+        with open(tmp, 'w') as handle:
+            handle.write(text)
+        os.replace(tmp, args.state_file)
+    else:
+        print(text, flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    simulator.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
