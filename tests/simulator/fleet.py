@@ -26,12 +26,19 @@ def panel_name(index):
     return 'panel-%03d' % index
 
 
-def start_fleet(panels=0, host='127.0.0.1', web_password='123456'):
-    """A running simulator with ``panels`` panels and its control API; returns (simulator, urls)."""
+def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, ringcentral=False):
+    """A running simulator with ``panels`` panels, optionally a Vobiz and a RingCentral account,
+    and its control API; returns (simulator, urls)."""
     simulator = Simulator(host)
     control = simulator.add('control', ControlApp(simulator))
     for index in range(1, panels + 1):
         simulator.add(panel_name(index), Panel(web_password=web_password))
+    if vobiz:
+        from .vobiz import VobizAccount
+        simulator.add('vobiz', VobizAccount())
+    if ringcentral:
+        from .ringcentral import RingCentralAccount
+        simulator.add('ringcentral', RingCentralAccount())
     simulator.start()
     urls = simulator.urls()
     urls.pop('control')
@@ -44,9 +51,12 @@ def main(argv=None):
     parser.add_argument('--panels', type=int, default=3, help='number of BAS-IP panels (default 3)')
     parser.add_argument('--host', default='127.0.0.1', help='loopback address to listen on')
     parser.add_argument('--web-password', default='123456', help="the panels' web password")
+    parser.add_argument('--vobiz', action='store_true', help='add a Vobiz account (target "vobiz")')
+    parser.add_argument('--ringcentral', action='store_true',
+                        help='add a RingCentral account (target "ringcentral")')
     parser.add_argument('--state-file', help='write the URLs here (JSON) once listening')
     args = parser.parse_args(argv)
-    simulator, urls = start_fleet(args.panels, args.host, args.web_password)
+    simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral)
     text = json.dumps(urls, indent=1, sort_keys=True)
     if args.state_file:
         tmp = args.state_file + '.tmp'
