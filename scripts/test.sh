@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole test suite of sipfleet.provision: sanity, unit and integration tests.
+#
+#   bash scripts/test.sh                # everything
+#   bash scripts/test.sh units          # one part: sanity | units | integration
+#   bash scripts/test.sh integration basip_sip   # integration targets by name
+#
+# Needs only Python 3.11 and git: it creates its virtualenv (.venv-test, or
+# $SIPFLEET_TEST_VENV), installs tests/requirements.txt there, and builds the
+# ansible_collections/sipfleet/provision layout that ansible-test needs in a
+# temporary directory (a copy of this working tree; the repository is not moved).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${SIPFLEET_TEST_VENV:-$ROOT/.venv-test}"
+PYTHON="${PYTHON:-python3}"
+PART="${1:-all}"
+shift || true
+
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$ROOT/tests/requirements.txt"
+export PATH="$VENV/bin:$PATH"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+COLLECTION="$WORK/ansible_collections/sipfleet/provision"
+mkdir -p "$COLLECTION"
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$COLLECTION"
+cd "$COLLECTION"
+export ANSIBLE_COLLECTIONS_PATH="$WORK"
+# The RingCentral contract lives beside the repository (../shared/api); tests find it here.
+export SIPFLEET_SHARED_DIR="${SIPFLEET_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}"
+
+run_sanity() {
+    echo "== sanity"
+    ansible-test sanity --venv --python 3.11 --color no "$@"
+}
+
+run_units() {
+    echo "== units"
+    PYTHONPATH="$WORK" python -m pytest tests/unit -p no:cacheprovider -q "$@"
+}
+
+run_integration() {
+    echo "== integration"
+    ansible-test integration --local --python 3.11 --color no "$@"
+}
+
+case "$PART" in
+    sanity) run_sanity "$@" ;;
+    units) run_units "$@" ;;
+    integration) run_integration "$@" ;;
+    all) run_sanity; run_units; run_integration ;;
+    *) echo "usage: bash scripts/test.sh [all|sanity|units|integration] [args]" >&2; exit 2 ;;
+esac
