@@ -20,7 +20,8 @@ shift || true
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$ROOT/tests/requirements.txt"
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$ROOT/tests/requirements.txt" 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" || true; }
 export PATH="$VENV/bin:$PATH"
 
 WORK="$(mktemp -d)"

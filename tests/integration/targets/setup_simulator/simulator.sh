@@ -2,7 +2,13 @@
 # Sourced by the runme.sh of each target: starts the simulators on loopback for the
 # target's run, writes their URLs to $SIM_STATE (JSON) and stops them on exit.
 # Arguments: those of `python -m tests.simulator` (for example --panels 2).
-COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
+# ansible-test runs a copy of the targets below the collection's tests/output/:
+# the collection root is the nearest ancestor that holds the simulator.
+COLLECTION_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+while [ ! -f "$COLLECTION_ROOT/tests/simulator/fleet.py" ]; do
+    [ "$COLLECTION_ROOT" != / ] || { echo "tests/simulator not found above $PWD" >&2; exit 1; }
+    COLLECTION_ROOT="$(dirname "$COLLECTION_ROOT")"
+done
 SIM_STATE="$(mktemp -d)/simulator.json"
 SIM_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 (cd "$COLLECTION_ROOT" && exec "$SIM_PYTHON" -m tests.simulator --state-file "$SIM_STATE" "$@") &
