@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The panel's validation table, with property-based tests of its expressions."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ansible_collections.sipfleet.provision.plugins.module_utils.basip_rules import (
+    REQUIRED, check_settings, check_value,
+)
+
+ALLOWED = string.ascii_letters + string.digits + ' \t~!@#$%^&;*()_-+={[}]|"<,>.?/'
+NOT_ALLOWED = "'`:\\\u00e9\u4e2d\x00"
+octet = st.integers(0, 255)
+ipv4 = st.tuples(octet, octet, octet, octet).map(lambda t: '.'.join(map(str, t)))
+label = st.from_regex(r'[0-9a-z+_-]{0,5}[a-z+_-][0-9a-z+_-]{0,5}', fullmatch=True)
+dns = st.lists(label, min_size=2, max_size=4).map('.'.join)
+host = st.one_of(ipv4, dns)
+port = st.integers(0, 99999).map(lambda p: ':%d' % p)
+
+
+@given(host, st.one_of(st.just(''), port))
+def test_proxy_accepts_sip_host_and_port(h, p):
+    assert check_value('proxy', 'sip:' + h + p) is None
+    assert check_value('realm', h + p) is None
+
+
+@given(host)
+def test_proxy_needs_the_sip_scheme(h):
+    assert check_value('proxy', h) == ("proxy must be 'sip:' followed by an IPv4 address or DNS name, "
+                                      "with an optional ':port'")
+    assert check_value('proxy', 'sips:' + h) is not None
+
+
+@given(st.tuples(st.integers(256, 999), octet, octet, octet))
+def test_ipv4_octets_above_255_are_rejected(t):
+    assert check_value('realm', '.'.join(map(str, t))) is not None
+
+
+@given(label)
+def test_names_need_a_dot(single):
+    assert check_value('realm', single) is not None
+    assert check_value('stun.ip', single) is not None
+
+
+@given(host, port)
+def test_stun_ip_takes_no_port(h, p):
+    assert check_value('stun.ip', h) is None
+    assert check_value('stun.ip', h + p) is not None
+
+
+@given(st.text(ALLOWED, min_size=1, max_size=31))
+def test_user_accepts_the_documented_characters(text):
+    assert check_value('user', text) is None
+    assert check_value('user_id', text) is None
+
+
+@given(st.text(ALLOWED, min_size=32, max_size=64))
+def test_user_is_at_most_31_characters(text):
+    assert check_value('user', text) == ('user must be 1 to 31 characters: letters, digits, spaces and '
+                                         '~!@#$%^&;*()_-+={[}]|"<,>.?/')
+
+
+@given(st.text(ALLOWED, max_size=31), st.sampled_from(NOT_ALLOWED), st.data())
+def test_other_characters_are_rejected(text, bad, data):
+    at = data.draw(st.integers(0, len(text)))
+    assert check_value('user', text[:at] + bad + text[at:]) is not None
+
+
+@given(st.text(ALLOWED, max_size=40))
+def test_password_is_6_to_31_characters(text):
+    assert (check_value('password', text) is None) == (6 <= len(text) <= 31)
+
+
+def test_user_id_may_be_empty_and_user_may_not():
+    assert check_value('user_id', '') is None
+    assert check_value('user', '') is not None
+
+
+@given(st.integers(-1000, 2000))
+def test_registration_interval_range(value):
+    assert (check_value('registration_interval', value) is None) == (30 <= value <= 900)
+
+
+@given(st.text(max_size=5))
+def test_transport_is_one_of_three(value):
+    assert (check_value('transport', value) is None) == (value in ('udp', 'tcp', 'tls'))
+
+
+@pytest.mark.parametrize('name, value', [
+    ('stun.port', True), ('stun.port', '3478'), ('registration_interval', 30.0), ('user', 101),
+])
+def test_wrong_types_are_rejected(name, value):
+    assert check_value(name, value) is not None
+
+
+def test_real_world_names():
+    assert check_value('proxy', 'sip:sip112-191.ringcentral.com:5090') is None
+    assert check_value('proxy', 'sip:192.0.2.20:5060') is None
+    assert check_value('realm', 'sip.bas-ip.com') is None
+    assert check_value('stun.ip', '127.0.0.1') is None
+
+
+def test_check_settings_reports_every_problem_and_missing_keys():
+    errors = check_settings({'proxy': 'pbx', 'user': 'x' * 40, 'stun': {'port': 0}, 'transport': None},
+                            required=REQUIRED)
+    assert errors == [
+        'realm is required', 'password is required', 'stun.ip is required',
+        "proxy must be 'sip:' followed by an IPv4 address or DNS name, with an optional ':port'",
+        'user must be 1 to 31 characters: letters, digits, spaces and ~!@#$%^&;*()_-+={[}]|"<,>.?/',
+        'stun.port must be an integer from 1 to 65535',
+    ]

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
+    ApiError, HttpClient, backoff_delay, describe_exception, parse_retry_after, strip_query,
+)
+
+
+@pytest.fixture
+def client_for(panels):
+    urls, control = panels
+    sleeps = []
+
+    def make(**options):
+        options.setdefault('retries', 3)
+        client = HttpClient(urls['panel-001'], sleep=sleeps.append, **options)
+        control.clear_log()
+        control.clear_faults()
+        return client
+    make.sleeps = sleeps
+    return make
+
+
+def test_retries_5xx_then_succeeds(client_for, panels):
+    _urls, control = panels
+    client = client_for()
+    control.fault('panel-001', 'status', status=502, count=1)
+    control.fault('panel-001', 'status', status=504, count=1)
+    response = client.request('GET', '/api/info')
+    assert response.status_code == 200
+    assert control.calls('panel-001') == ['GET /api/info'] * 3
+    assert len(client_for.sleeps) == 2
+    assert 0.25 <= client_for.sleeps[0] <= 0.5 and 0.5 <= client_for.sleeps[1] <= 1.0
+
+
+def test_gives_up_after_retries_with_clear_error(client_for, panels):
+    urls, control = panels
+    client = client_for(retries=2)
+    control.fault('panel-001', 'status', status=503, count=5)
+    with pytest.raises(ApiError) as info:
+        client.request('GET', '/api/info?secret=1')
+    error = info.value
+    assert error.status == 503
+    assert str(error) == 'GET %s/api/info: gave up after 2 retries: Internal error (HTTP 503)' % urls['panel-001']
+    assert 'secret' not in str(error)
+    assert control.calls('panel-001') == ['GET /api/info'] * 3
+
+
+def test_429_honours_retry_after(client_for, panels):
+    _urls, control = panels
+    client = client_for()
+    control.fault('panel-001', 'status', status=429, retry_after=7, count=1)
+    assert client.request('GET', '/api/info').status_code == 200
+    assert client_for.sleeps == [7.0]
+    assert control.calls('panel-001') == ['GET /api/info'] * 2
+
+
+def test_429_beyond_bound_fails_without_waiting(client_for, panels):
+    _urls, control = panels
+    client = client_for(retry_max_wait=5)
+    control.fault('panel-001', 'status', status=429, retry_after=120, count=1)
+    with pytest.raises(ApiError) as info:
+        client.request('GET', '/api/info')
+    assert info.value.status == 429
+    assert 'Retry-After 120s' in str(info.value) and 'retry_max_wait is 5s' in str(info.value)
+    assert client_for.sleeps == []
+    assert control.calls('panel-001') == ['GET /api/info']
+
+
+def test_429_without_header_uses_service_default(client_for, panels):
+    _urls, control = panels
+    client = client_for(default_retry_after=30)
+    control.fault('panel-001', 'status', status=429, count=1)
+    client.request('GET', '/api/info')
+    assert client_for.sleeps == [30]
+
+
+def test_dropped_connection_is_retried(client_for, panels):
+    _urls, control = panels
+    client = client_for()
+    control.fault('panel-001', 'drop', count=1)
+    assert client.request('GET', '/api/info').status_code == 200
+    assert control.calls('panel-001') == ['GET /api/info'] * 2
+
+
+def test_connection_refused_error_has_no_query():
+    sleeps = []
+    client = HttpClient('http://127.0.0.1:9', retries=1, sleep=sleeps.append, timeout=2)
+    with pytest.raises(ApiError) as info:
+        client.request('GET', '/api/v1/login', params={'password': 'e10adc3949ba59abbe56e057f20f883e'})
+    text = str(info.value)
+    assert text.startswith('GET http://127.0.0.1:9/api/v1/login: connection failed after 2 attempt(s): ConnectionError')
+    assert 'e10adc' not in text and 'password' not in text
+    assert len(sleeps) == 1
+
+
+def test_4xx_is_not_retried(client_for, panels):
+    _urls, control = panels
+    client = client_for()
+    with pytest.raises(ApiError) as info:
+        client.request('GET', '/api/v1/device/sip/settings')
+    assert info.value.status == 401
+    assert info.value.message == 'Log In'
+    assert control.calls('panel-001') == ['GET /api/v1/device/sip/settings']
+
+
+def test_validate_certs_and_ca_path():
+    assert HttpClient('https://x.invalid', validate_certs=False).session.verify is False
+    assert HttpClient('https://x.invalid', ca_path='/etc/ca.pem').session.verify == '/etc/ca.pem'
+    assert HttpClient('https://x.invalid').session.verify is True
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('12', 12.0), (' 3 ', 3.0), (None, None), ('soon', None),
+    ('Wed, 21 Oct 2015 07:28:00 GMT', 5.0),
+])
+def test_parse_retry_after(value, expected):
+    assert parse_retry_after(value, now=1445412475.0) == expected
+
+
+def test_backoff_is_exponential_with_jitter_and_capped():
+    for attempt, full in enumerate([0.5, 1, 2, 4, 8, 8]):
+        delays = [backoff_delay(attempt) for _ in range(50)]
+        assert all(full / 2 <= d <= full for d in delays)
+        assert len(set(delays)) > 1
+
+
+def test_strip_query_and_describe_exception():
+    assert strip_query('GET http://h/x?password=abc:1 failed') == 'GET http://h/x failed'
+    try:
+        try:
+            raise OSError('GET /login?password=abc failed')
+        except OSError:
+            raise ValueError('outer')
+    except ValueError as exc:
+        assert describe_exception(exc) == 'ValueError (GET /login failed)'
+
+
+def test_api_error_text_and_result():
+    error = ApiError('Wrong login or password', status=400, method='GET',
+                     url='http://p/api/v1/login?username=admin&password=abc')
+    assert str(error) == 'GET http://p/api/v1/login: Wrong login or password (HTTP 400)'
+    assert error.to_result() == dict(msg=str(error), status=400, error_code=None)
+    assert str(ApiError('plain')) == 'plain'
