@@ -1,0 +1,335 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fleet benchmark: basip_sip on N simulated panels, three ways.
+
+    python benchmarks/fleet_benchmark.py --panels 200 --forks 20
+
+Starts the panel simulator in its own process (``python -m tests.simulator``),
+writes an inventory with one host per panel (``ansible_connection=local`` and the
+panel's ``api_url``), and measures, for every path:
+
+- ``controller``: ``ansible-playbook`` with the action plugin running the logic in
+  the controller (the default);
+- ``module``: ``ansible-playbook`` with ``SIPFLEET_FORCE_MODULE=1`` (a module per host);
+- ``plain``: a Python ``requests`` thread pool making the same HTTP calls (login,
+  GET, POST when a value differs, logout) with as many threads as forks;
+
+three runs each, on panels reset to factory settings first: a check-mode run
+(every panel differs: reads only), the first converge (every panel is written) and
+the idempotent run. Each run is started through a small wrapper process so that
+its CPU time (user + sys of every process of the run) and its peak memory (the
+largest process) are its own. Requests per panel come from the simulator's log.
+
+Needs only Python with ansible-core and requests (the repository's virtualenv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PATHS = ('controller', 'module', 'plain')
+RUNS = ('check', 'converge', 'idempotent')
+WEB_PASSWORD = '123456'
+SIP_PASSWORD = 'Bench-sip-pass1'
+DESIRED = dict(proxy='sip:pbx.example.com', realm='pbx.example.com', transport='tcp',
+               stun=dict(ip='stun.example.com', port=3478), registration_interval=300)
+FACTORY = {
+    'proxy': 'sip:sip.bas-ip.com', 'realm': 'sip.bas-ip.com', 'user': '101', 'password': '123456',
+    'transport': 'udp', 'user_id': '', 'stun': {'ip': '127.0.0.1', 'port': 3478},
+    'registration_interval': 30,
+}
+
+PLAYBOOK = """---
+- name: SIP settings of every panel
+  hosts: panels
+  gather_facts: false
+  strategy: %(strategy)s
+  tasks:
+    - name: Converge the SIP settings
+      sipfleet.provision.basip_sip:
+        api_url: "{{ api_url }}"
+        api_password: "%(web_password)s"
+        proxy: %(proxy)s
+        realm: %(realm)s
+        user: "{{ sip_user }}"
+        password: "%(sip_password)s"
+        transport: %(transport)s
+        stun: {ip: %(stun_ip)s, port: %(stun_port)d}
+        registration_interval: %(registration_interval)d
+"""
+
+# Runs a command and writes its rusage (children only: the command and all it waited for).
+WRAPPER = r"""
+import json, resource, subprocess, sys
+with open(sys.argv[2], 'w') as out, open(sys.argv[3], 'w') as log:
+    rc = subprocess.call(sys.argv[4:], stdout=log, stderr=subprocess.STDOUT)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    json.dump(dict(rc=rc, cpu=usage.ru_utime + usage.ru_stime, maxrss_kb=usage.ru_maxrss), out)
+"""
+
+
+# --- the plain script ----------------------------------------------------------
+def plain_panel(url, user, check_mode):
+    """What basip_sip does for one panel, with requests and nothing else: returns changed."""
+    session = requests.Session()
+    try:
+        digest = hashlib.md5(WEB_PASSWORD.encode()).hexdigest()
+        token = session.get(url + '/api/v1/login', params=dict(username='admin', password=digest),
+                            timeout=10).json()['token']
+        auth = {'Authorization': 'Bearer ' + token}
+        current = session.get(url + '/api/v1/device/sip/settings', headers=auth, timeout=10).json()
+        desired = dict(DESIRED, user=user)
+        after = dict(current, **desired)
+        after['stun'] = dict(current.get('stun') or {}, **desired['stun'])
+        changed = any(after[key] != current.get(key) for key in desired)
+        if changed and not check_mode:
+            after['password'] = SIP_PASSWORD
+            session.post(url + '/api/v1/device/sip/settings', json=after, headers=auth,
+                         timeout=10).raise_for_status()
+        session.get(url + '/api/v1/logout', headers=auth, timeout=10)
+        return changed
+    finally:
+        session.close()
+
+
+def plain_main(argv):
+    """``--plain STATE FORKS CHECK``: the thread pool over every panel; prints a summary."""
+    state_file, forks, check_mode = argv[0], int(argv[1]), argv[2] == 'check'
+    with open(state_file) as handle:
+        targets = json.load(handle)['targets']
+    changed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(forks) as pool:
+        futures = [pool.submit(plain_panel, url, sip_user(name), check_mode)
+                   for name, url in sorted(targets.items())]
+        for future in futures:
+            try:
+                changed += bool(future.result())
+            except Exception:  # counted, shown in the table
+                failed += 1
+    print('PLAIN changed=%d failed=%d' % (changed, failed))
+    return 0
+
+
+def sip_user(name):
+    return '1' + name.rsplit('-', 1)[-1]
+
+
+# --- the fleet -------------------------------------------------------------------
+def raise_fd_limit(panels):
+    """Each panel listens on its own socket: make room for them and their connections."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard, max(soft, panels * 2 + 1024)) if hard != resource.RLIM_INFINITY else max(soft, panels * 2 + 1024)
+    if wanted > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class Fleet:
+    def __init__(self, python, panels, workdir):
+        self.state_file = os.path.join(workdir, 'simulator.json')
+        self.process = subprocess.Popen(
+            [python, '-m', 'tests.simulator', '--panels', str(panels), '--state-file', self.state_file],
+            cwd=ROOT)
+        deadline = time.monotonic() + 120
+        while not os.path.exists(self.state_file):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit('the simulator did not start')
+            time.sleep(0.1)
+        with open(self.state_file) as handle:
+            state = json.load(handle)
+        self.control = state['control']
+        self.targets = state['targets']
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=32)
+        self.session.mount('http://', adapter)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(30)
+
+    def reset(self):
+        """Every panel back to factory settings (control API), and an empty request log."""
+        def reset_one(name):
+            self.session.patch('%s/targets/%s/state' % (self.control, name), json=FACTORY,
+                               timeout=30).raise_for_status()
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            list(pool.map(reset_one, self.targets))
+        self.clear_log()
+
+    def clear_log(self):
+        self.session.delete(self.control + '/log', timeout=30).raise_for_status()
+
+    def requests_per_panel(self):
+        """Mean requests per panel and the mean of each method, from the simulator's log."""
+        entries = self.session.get(self.control + '/log', timeout=120).json()
+        methods = {}
+        for entry in entries:
+            methods[entry['method']] = methods.get(entry['method'], 0) + 1
+        count = len(self.targets)
+        detail = ' '.join('%s %.2g' % (m, n / count) for m, n in sorted(methods.items()))
+        return len(entries) / count, detail
+
+
+# --- running and measuring ---------------------------------------------------------
+def write_inventory(path, fleet, python):
+    with open(path, 'w') as handle:
+        handle.write('[panels]\n')
+        for name, url in sorted(fleet.targets.items()):
+            handle.write('%s api_url=%s sip_user=%s\n' % (name, url, sip_user(name)))
+        handle.write('\n[panels:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % python)
+
+
+def write_playbook(path, strategy):
+    with open(path, 'w') as handle:
+        handle.write(PLAYBOOK % dict(
+            DESIRED, strategy=strategy, web_password=WEB_PASSWORD, sip_password=SIP_PASSWORD,
+            stun_ip=DESIRED['stun']['ip'], stun_port=DESIRED['stun']['port']))
+
+
+def collections_path(workdir):
+    """A directory holding ansible_collections/sipfleet/provision (this repository)."""
+    parts = ROOT.split(os.sep)
+    if parts[-3:-1] == ['ansible_collections', 'sipfleet'] and parts[-1] == 'provision':
+        return os.sep.join(parts[:-3])
+    base = os.path.join(workdir, 'collections')
+    os.makedirs(os.path.join(base, 'ansible_collections', 'sipfleet'))
+    os.symlink(ROOT, os.path.join(base, 'ansible_collections', 'sipfleet', 'provision'))
+    return base
+
+
+def measure(command, env, workdir, label):
+    """Run ``command`` in a wrapper process: (wall s, CPU s, peak RSS MB, rc, output file)."""
+    usage_file = os.path.join(workdir, label + '.usage.json')
+    output = os.path.join(workdir, label + '.out')
+    start = time.monotonic()
+    subprocess.run([sys.executable, '-c', WRAPPER, '-', usage_file, output] + command, env=env, check=False)
+    wall = time.monotonic() - start
+    with open(usage_file) as handle:
+        usage = json.load(handle)
+    return wall, usage['cpu'], usage['maxrss_kb'] / 1024.0, usage['rc'], output
+
+
+def outcome(path, output):
+    """(changed, failed) host counts from the play recap or the plain script's summary."""
+    changed = failed = 0
+    with open(output) as handle:
+        for line in handle:
+            if path == 'plain' and line.startswith('PLAIN '):
+                fields = dict(item.split('=') for item in line.split()[1:])
+                return int(fields['changed']), int(fields['failed'])
+            if ' : ok=' in line:
+                fields = dict(item.split('=') for item in line.split(':', 1)[1].split())
+                changed += int(fields['changed']) > 0
+                failed += int(fields['failed']) > 0 or int(fields['unreachable']) > 0
+    return changed, failed
+
+
+def run_path(path, args, fleet, workdir, env):
+    rows = []
+    fleet.reset()
+    for run in RUNS:
+        if path == 'plain':
+            command = [args.python, os.path.abspath(__file__), '--plain', fleet.state_file, str(args.forks), run]
+            run_env = dict(env)
+        else:
+            command = [args.ansible_playbook, '-i', os.path.join(workdir, 'inventory.ini'),
+                       os.path.join(workdir, 'playbook.yml'), '-f', str(args.forks)]
+            if run == 'check':
+                command.append('--check')
+            run_env = dict(env, SIPFLEET_FORCE_MODULE='1' if path == 'module' else '0')
+        fleet.clear_log()
+        wall, cpu, rss, rc, output = measure(command, run_env, workdir, '%s-%s' % (path, run))
+        per_panel, detail = fleet.requests_per_panel()
+        changed, failed = outcome(path, output)
+        rows.append(dict(path=path, run=run, wall=wall, cpu=cpu, rss=rss, rc=rc, requests=per_panel,
+                         detail=detail, changed=changed, failed=failed, output=output))
+        print('  %-10s %-10s %7.2f s wall %7.2f s CPU  rc=%d  changed=%d failed=%d'
+              % (path, run, wall, cpu, rc, changed, failed), file=sys.stderr, flush=True)
+    return rows
+
+
+def print_table(rows, args):
+    print('\nbasip_sip on %d panels, %d forks, strategy %s, %d CPUs'
+          % (args.panels, args.forks, args.strategy, os.cpu_count() or 0))
+    head = '%-10s %-10s %8s %8s %9s %9s  %-16s %7s %6s' % (
+        'path', 'run', 'wall s', 'CPU s', 'peak MB', 'req/panel', 'methods/panel', 'changed', 'failed')
+    print(head)
+    print('-' * len(head))
+    for r in rows:
+        print('%-10s %-10s %8.2f %8.2f %9.0f %9.2f  %-16s %7d %6d' % (
+            r['path'], r['run'], r['wall'], r['cpu'], r['rss'], r['requests'], r['detail'],
+            r['changed'], r['failed']))
+    by = dict(((r['path'], r['run']), r) for r in rows)
+    ratios = (('controller', 'plain'), ('module', 'controller'), ('module', 'plain'))
+    lines = []
+    for run in RUNS:
+        for a, b in ratios:
+            if (a, run) in by and (b, run) in by:
+                lines.append('%-10s %s / %s: wall %.1fx, CPU %.1fx' % (
+                    run, a, b, by[a, run]['wall'] / by[b, run]['wall'], by[a, run]['cpu'] / max(by[b, run]['cpu'], 1e-9)))
+    if lines:
+        print('\nratios (same run, same machine):')
+        print('\n'.join(lines))
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['--plain']:
+        return plain_main(argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--panels', type=int, default=200, help='simulated panels (default 200)')
+    parser.add_argument('--forks', type=int, default=20, help='ansible forks and plain threads (default 20)')
+    parser.add_argument('--paths', default=','.join(PATHS),
+                        help='comma-separated subset of %s (default: all)' % ','.join(PATHS))
+    parser.add_argument('--skip-module-path', action='store_true', help='leave out the (slow) module path')
+    parser.add_argument('--strategy', default='linear', help='play strategy (default linear)')
+    parser.add_argument('--python', default=sys.executable, help='Python of the simulator and the modules')
+    parser.add_argument('--ansible-playbook', default=os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                        help='ansible-playbook to run (default: the one beside this Python)')
+    parser.add_argument('--keep', action='store_true', help='keep the work directory (outputs of every run)')
+    args = parser.parse_args(argv)
+    paths = [p for p in args.paths.split(',') if p and not (args.skip_module_path and p == 'module')]
+    unknown = set(paths) - set(PATHS)
+    if unknown:
+        parser.error('unknown path(s): %s' % ', '.join(sorted(unknown)))
+
+    limit = raise_fd_limit(args.panels)
+    workdir = tempfile.mkdtemp(prefix='sipfleet-bench-')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(workdir), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_RETRY_FILES_ENABLED='0')
+    print('work directory %s, open files limit %d' % (workdir, limit), file=sys.stderr)
+    fleet = Fleet(args.python, args.panels, workdir)
+    rows = []
+    try:
+        write_inventory(os.path.join(workdir, 'inventory.ini'), fleet, args.python)
+        write_playbook(os.path.join(workdir, 'playbook.yml'), args.strategy)
+        for path in paths:
+            rows.extend(run_path(path, args, fleet, workdir, env))
+    finally:
+        fleet.stop()
+    print_table(rows, args)
+    bad = [r for r in rows if r['rc'] != 0 or r['failed']]
+    if args.keep or bad:
+        print('outputs of every run kept in %s' % workdir, file=sys.stderr)
+    else:
+        shutil.rmtree(workdir)
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

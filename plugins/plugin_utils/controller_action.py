@@ -1,0 +1,223 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a module's logic inside the controller when the task runs on the controller.
+
+Every module of this collection talks to an HTTP API from the controller. Running
+it as a module costs a process, the packaging of the module and a Python start-up
+for every host of every task (about 0.3 s of CPU each); an action plugin does the
+same HTTP work inside the worker process that Ansible has already forked.
+
+An action plugin of this collection is a few lines::
+
+    from ansible_collections.sipfleet.provision.plugins.module_utils.basip import (
+        argument_spec, ensure_sip_settings)
+    from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import (
+        ControllerAction)
+
+
+    class ActionModule(ControllerAction):
+        argument_spec = staticmethod(argument_spec)
+        function = staticmethod(ensure_sip_settings)
+
+``argument_spec()`` is the module's own option factory and the function is the one
+the module's ``main()`` calls: ``fn(params, check_mode=False, diff=False) -> dict``,
+raising ``ApiError`` on failure.
+
+Which path runs
+---------------
+The logic runs in the controller (the *controller path*) when the task's
+connection is ``local`` (``connection: local``, ``delegate_to: localhost``, or
+an inventory host with ``ansible_connection: local``). It runs the module (the
+*module path*, exactly what Ansible does without an action plugin) when:
+
+- the connection is anything else (the task runs on a remote host);
+- the task uses ``become`` (the module then runs as the become user);
+- the task is ``async``;
+- the environment variable ``SIPFLEET_FORCE_MODULE`` is set to a true value
+  (``1``, ``true``, ``yes``, ``on``) in the controller's environment, or the
+  variable ``sipfleet_force_module`` is true for the host (inventory, play or task
+  ``vars``).
+
+Both paths behave the same: the options are validated by the module's
+argument spec with the module's error messages; check mode and ``--diff`` come
+from the task; results carry ``invocation.module_args`` with every ``no_log``
+value masked and every ``no_log`` value removed from the whole result (as
+``AnsibleModule.exit_json`` does); a missing ``requests`` fails with
+``missing_required_lib('requests')``; options read from environment variables
+(``env_fallback``) see the controller's environment plus the task's
+``environment:``, which is applied around the call and restored afterwards.
+
+Differences that remain: the controller path uses the controller's Python (so
+``requests`` must be installed there, not under ``ansible_python_interpreter``),
+and it does not run interpreter discovery, so its result has no
+``ansible_facts.discovered_interpreter_python``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import traceback
+import warnings
+
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+# Imported here, at the import of the action plugin, so that the main process
+# loads requests once and every forked worker inherits it.
+from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
+)
+
+try:  # ansible-core 2.19+: module errors are reported as "Module failed"
+    from ansible._internal._errors._captured import AnsibleModuleCapturedError
+except ImportError:  # pragma: no cover - ansible-core < 2.19
+    AnsibleModuleCapturedError = None
+
+display = Display()
+
+FORCE_MODULE_ENV = 'SIPFLEET_FORCE_MODULE'
+"""Environment variable of the controller: a true value always runs the module."""
+FORCE_MODULE_VAR = 'sipfleet_force_module'
+"""Host or play variable: a true value runs the module for that host."""
+
+LOCAL_CONNECTIONS = frozenset(('local', 'ansible.builtin.local', 'ansible.legacy.local'))
+
+
+def force_module_path(environ=None, task_vars=None, templar=None):
+    """True when the switch asks for the module path (environment variable or variable)."""
+    environ = os.environ if environ is None else environ
+    if boolean(environ.get(FORCE_MODULE_ENV) or False, strict=False):
+        return True
+    value = (task_vars or {}).get(FORCE_MODULE_VAR, False)
+    if templar is not None and isinstance(value, str):
+        value = templar.template(value)
+    return boolean(value or False, strict=False)
+
+
+@contextlib.contextmanager
+def task_environment(environment):
+    """Apply the task's ``environment:`` to ``os.environ`` for the duration, then restore it."""
+    saved = dict((key, os.environ.get(key)) for key in environment)
+    try:
+        for key, value in environment.items():
+            os.environ[key] = str(value)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def validate_args(argument_spec, args, module_name):
+    """Validate ``args`` like ``AnsibleModule`` does: ``(params, no_log_values, error message)``."""
+    result = ArgumentSpecValidator(argument_spec).validate(args)
+    params = dict(args)
+    params.update(result.validated_parameters)
+    message = None
+    if result.errors.errors:
+        message = result.errors.msg
+        if isinstance(result.errors.errors[0], UnsupportedError):
+            message = 'Unsupported parameters for (%s) module: %s' % (module_name, message)
+    warnings_ = ['Both option %s and its alias %s are set.' % (w['option'], w['alias'])
+                 for w in result._warnings]
+    return params, result._no_log_values, message, warnings_
+
+
+def module_result(result, params, no_log_values):
+    """The result as ``AnsibleModule.exit_json``/``fail_json`` returns it: JSON types,
+    ``invocation.module_args``, every ``no_log`` value removed."""
+    result = json.loads(json.dumps(result))
+    result.setdefault('invocation', dict(module_args=json.loads(json.dumps(params))))
+    preserved = dict((k, v) for k, v in result.items() if v is None or isinstance(v, bool))
+    result = remove_values(result, no_log_values)
+    result.update(preserved)
+    if AnsibleModuleCapturedError is not None:
+        AnsibleModuleCapturedError.normalize_result_exception(result)
+    result['_ansible_parsed'] = True
+    return result
+
+
+def run_in_controller(argument_spec, function, args, module_name, check_mode, diff):
+    """Validate ``args`` and call ``function`` the way the module's ``main()`` does; return its result."""
+    params, no_log_values, error, warnings_ = validate_args(argument_spec, args, module_name)
+    if error:
+        result = dict(failed=True, msg=error)
+    elif not HAS_REQUESTS:
+        result = dict(failed=True, msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    else:
+        try:
+            with warnings.catch_warnings():
+                # A module's warnings go to its stderr, which Ansible does not show.
+                warnings.simplefilter('ignore')
+                result = function(params, check_mode=check_mode, diff=diff)
+        except ApiError as exc:
+            result = dict(failed=True, **exc.to_result())
+        except Exception as exc:  # a bug: report it like a module crash, secrets removed
+            result = dict(failed=True, msg='%s failed in the controller: %s: %s'
+                          % (module_name, type(exc).__name__, exc),
+                          exception=traceback.format_exc())
+    if warnings_:
+        result['warnings'] = warnings_
+    return module_result(result, params, no_log_values)
+
+
+class ControllerAction(ActionBase):
+    """Action plugin base: the module's logic in the controller, or the module itself.
+
+    Subclasses set ``argument_spec`` (the module's option factory) and ``function``
+    (what the module's ``main()`` calls), both as ``staticmethod``.
+    """
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    argument_spec = None
+    function = None
+
+    def runs_on_controller(self, task_vars):
+        """True when the controller path applies (see the module docstring)."""
+        connection = self._connection
+        names = (getattr(connection, 'transport', None), getattr(connection, '_load_name', None))
+        if not LOCAL_CONNECTIONS.intersection(names):
+            return False
+        if self._play_context.become or self._task.async_val:
+            return False
+        return not force_module_path(task_vars=task_vars, templar=self._templar)
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        if not self.runs_on_controller(task_vars):
+            return self.run_module(tmp, task_vars)
+        result = super().run(tmp, task_vars)
+        del tmp
+        module_name = self._task.action
+        display.vvv('running %s in the controller' % module_name, host=self._play_context.remote_addr)
+        environment = {}
+        self._compute_environment_string(environment)
+        with task_environment(environment):
+            result.update(run_in_controller(
+                self.argument_spec(), self.function, self._task.args,
+                module_name, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
+        return result
+
+    def run_module(self, tmp, task_vars):
+        """What Ansible's ``normal`` action does: run the module on the task's connection."""
+        result = super().run(tmp, task_vars)
+        del tmp
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
