@@ -36,6 +36,13 @@ export SIPFLEET_SHARED_DIR="${SIPFLEET_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/share
 
 run_sanity() {
     echo "== sanity"
+    # ansible-test --venv downloads a pip bootstrap script from outside the package
+    # index; give it an equivalent (ensurepip + index) in its cache instead.
+    local pip_version
+    pip_version="$(python -c 'import ansible_test._internal.python_requirements as r, inspect, re
+print(re.search(r"pip=.([0-9.]+)", inspect.getsource(r.get_venv_packages)).group(1))')"
+    mkdir -p ~/.ansible/test/cache
+    cp scripts/get_pip_offline.py ~/.ansible/test/cache/"get_pip_${pip_version//./_}.py"
     ansible-test sanity --venv --python 3.11 --color no "$@"
 }
 

@@ -32,7 +32,7 @@ _QUERY = re.compile(r"\?[^\s'\")]*")
 
 
 def http_argument_spec():
-    """Connection options every service module shares (documented in doc_fragments/http.py)."""
+    """Connection options every service module shares (documented in doc_fragments/http_options.py)."""
     return dict(
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),

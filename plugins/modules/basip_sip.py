@@ -17,13 +17,13 @@ description:
   - Only the options you set are compared and written; every other setting keeps the panel's
     current value.
   - Every value is checked against the panel's own rules before any request is sent.
-  - Runs on the controller (C(delegate_to: localhost) or C(connection: local)); the action plugin
-    of the same name then runs it inside the controller process.
+  - "Runs on the controller (C(delegate_to: localhost) or C(connection: local)); the action plugin
+    of the same name then runs it inside the controller process."
 author:
   - sipfleet.provision contributors
 extends_documentation_fragment:
   - sipfleet.provision.basip
-  - sipfleet.provision.http
+  - sipfleet.provision.http_options
   - sipfleet.provision.attributes
 attributes:
   check_mode:
@@ -48,7 +48,7 @@ options:
     type: str
   realm:
     description:
-      - SIP realm (domain): an IPv4 address or DNS name with an optional port.
+      - SIP realm (domain), an IPv4 address or DNS name with an optional port.
     type: str
   user:
     description:
@@ -57,7 +57,7 @@ options:
   password:
     description:
       - SIP password, 6 to 31 characters.
-      - Write-only: the panel never returns it, so it is never compared, returned or shown.
+      - Write-only. The panel never returns it, so it is never compared, returned or shown.
         See O(update_password) for when it is sent.
       - Required whenever the settings must be written (the panel takes the whole object at once).
     type: str
@@ -91,7 +91,7 @@ options:
       - V(on_change) sends it only when another setting differs and the settings are written anyway.
         The module stays idempotent, but a password changed only in your variables does not reach
         the panel until something else changes.
-      - V(always) sends it on every run. Use it to rotate the password: every run then writes,
+      - V(always) sends it on every run. Use it to rotate the password. Every run then writes,
         and so reports C(changed), even when nothing else differs.
     type: str
     choices: [always, on_change]

@@ -138,7 +138,7 @@ def test_older_firmware_path(panel):
 
 def test_update_password_always_writes_every_time(panel):
     params, control = panel
-    for _ in range(2):
+    for run in range(2):
         result = ensure_sip_settings(params(password=SECRET, update_password='always'), diff=True)
         assert result['changed'] and result['changes'] == ['password']
         assert result['diff']['after']['password'] == '<hidden, sent>'

@@ -33,7 +33,7 @@ def test_proxy_accepts_sip_host_and_port(h, p):
 @given(host)
 def test_proxy_needs_the_sip_scheme(h):
     assert check_value('proxy', h) == ("proxy must be 'sip:' followed by an IPv4 address or DNS name, "
-                                      "with an optional ':port'")
+                                       "with an optional ':port'")
     assert check_value('proxy', 'sips:' + h) is not None
 
 

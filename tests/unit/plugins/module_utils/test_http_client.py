@@ -125,7 +125,7 @@ def test_parse_retry_after(value, expected):
 
 def test_backoff_is_exponential_with_jitter_and_capped():
     for attempt, full in enumerate([0.5, 1, 2, 4, 8, 8]):
-        delays = [backoff_delay(attempt) for _ in range(50)]
+        delays = [backoff_delay(attempt) for sample in range(50)]
         assert all(full / 2 <= d <= full for d in delays)
         assert len(set(delays)) > 1
 
