@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import traceback
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import Field, mask_secrets
@@ -193,7 +193,7 @@ def validate_params(params):
     if not query:
         return None
     if not HAS_JMESPATH:
-        raise ApiError('the Python library "jmespath" is required for "query"')
+        raise ApiError(missing_required_lib('jmespath') + ' (for "query")')
     try:
         return jmespath.compile(query)
     except jmespath.exceptions.JMESPathError as exc:

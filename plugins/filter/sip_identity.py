@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that turn a SIP identity into device settings (documented in basip_sip_options.yml)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sipfleet.provision.plugins.module_utils.basip_rules import check_settings
+from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
+
+PANEL_TRANSPORTS = ('udp', 'tcp', 'tls')
+REQUIRED = ('username', 'password', 'authorization_id', 'domain', 'outbound_proxy', 'transport')
+"""Keys of a ``sip_info`` item the panel needs."""
+
+
+def _host_port(value):
+    """``'host:port'`` -> ``{'ip': host, 'port': int}``."""
+    host, sep, port = str(value).rpartition(':')
+    if not sep or not host or not port.isdigit():
+        raise AnsibleFilterError('basip_sip_options: the STUN server %r is not in the form host:port' % str(value))
+    return dict(ip=host, port=int(port))
+
+
+def basip_sip_options(identity):
+    """The ``basip_sip`` options for one SIP identity (an item of ``sip_provision_info``'s ``sip_info``)."""
+    if not isinstance(identity, Mapping):
+        raise AnsibleFilterError('basip_sip_options expects one SIP identity (an item of sip_info, a dict), '
+                                 'not %s' % type(identity).__name__)
+    missing = [key for key in REQUIRED if identity.get(key) in (None, '')]
+    if missing:
+        raise AnsibleFilterError('basip_sip_options: the SIP identity has no %s (the panel needs it)'
+                                 % ', '.join(missing))
+    if identity['password'] == MASK:
+        raise AnsibleFilterError('basip_sip_options: the SIP password is masked (%s); get the identity with '
+                                 'include_secrets: true (and no_log: true on that task)' % MASK)
+    transport = str(identity['transport']).lower()
+    if transport not in PANEL_TRANSPORTS:
+        reason = ' (WebRTC only)' if transport == 'wss' else ''
+        raise AnsibleFilterError('basip_sip_options: transport %s%s cannot be used by a BAS-IP panel, which '
+                                 'speaks %s only; get the identity with transport UDP, TCP or TLS'
+                                 % (str(identity['transport']), reason, ', '.join(PANEL_TRANSPORTS)))
+    proxy = str(identity['outbound_proxy'])
+    options = dict(
+        proxy=proxy if proxy.startswith('sip:') else 'sip:' + proxy,
+        realm=str(identity['domain']),
+        user=str(identity['username']),
+        password=str(identity['password']),
+        user_id=str(identity['authorization_id']),
+        transport=transport,
+    )
+    stun_servers = identity.get('stun_servers') or []
+    if stun_servers:
+        options['stun'] = _host_port(stun_servers[0])
+    errors = check_settings(options)
+    if errors:
+        raise AnsibleFilterError('basip_sip_options: a BAS-IP panel would reject this SIP identity: %s'
+                                 % '; '.join(errors))
+    return options
+
+
+class FilterModule:
+    def filters(self):
+        return {'basip_sip_options': basip_sip_options}
