@@ -18,7 +18,7 @@ import re
 import traceback
 from urllib.parse import quote
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import (
     MASK_SENT, Field, changed_fields, desired_state, simulate_update,
@@ -412,7 +412,7 @@ def credential_info(params, check_mode=False, diff=False):
     query = params.get('query')
     if query:
         if not HAS_JMESPATH:
-            raise ApiError('the Python library "jmespath" is required for "query"')
+            raise ApiError(missing_required_lib('jmespath'))
         try:
             expression = jmespath.compile(query)
         except jmespath.exceptions.JMESPathError as exc:

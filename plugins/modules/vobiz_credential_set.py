@@ -27,7 +27,7 @@ author:
   - sipfleet.provision contributors
 extends_documentation_fragment:
   - sipfleet.provision.vobiz
-  - sipfleet.provision.http
+  - sipfleet.provision.http_options
   - sipfleet.provision.attributes
 attributes:
   check_mode:
@@ -208,8 +208,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
 
 
 def main():
-    module = AnsibleModule(argument_spec=credential_set_argument_spec(), supports_check_mode=True,
-                           required_if=[('purge', True, ('purge_prefix',))])
+    module = AnsibleModule(argument_spec=credential_set_argument_spec(), supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     try:
