@@ -1,0 +1,363 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sip_provision_info's logic against the RingCentral simulator, request by request."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+import requests
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
+from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
+from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import (
+    SIP_INFO_KEYS, argument_spec, sip_identity, sip_provision_info,
+)
+from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
+from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, DEFAULT_OPTIONS
+
+TOKEN, PROVISION, REVOKE = ('POST /restapi/oauth/token', 'POST /restapi/v1.0/client-info/sip-provision',
+                            'POST /restapi/oauth/revoke')
+DEVICE = '802398804016'
+MODEL_KEYS = ['username', 'password', 'authorization_types', 'authorization_id', 'domain', 'outbound_proxy',
+              'outbound_proxy_i_pv6', 'outbound_proxy_backup', 'outbound_proxy_i_pv6_backup', 'transport',
+              'certificate', 'switch_back_interval', 'stun_servers']
+
+
+class Account:
+    """The simulated account: its control routes and the params of a run against it."""
+
+    def __init__(self, url, control):
+        self.url, self.control = url, control
+
+    def state(self):
+        return requests.get(self.control + '/targets/ringcentral/state', timeout=5).json()
+
+    def patch(self, route, change):
+        response = requests.patch('%s/targets/ringcentral/%s' % (self.control, route), json=change, timeout=5)
+        response.raise_for_status()
+
+    def fault(self, kind, **options):
+        requests.post(self.control + '/faults', json=dict(target='ringcentral', kind=kind, **options),
+                      timeout=5).raise_for_status()
+
+    def expire_tokens(self):
+        """Every token expires now; the request log starts afresh."""
+        requests.post(self.control + '/targets/ringcentral/expire-tokens', timeout=5).raise_for_status()
+        requests.delete(self.control + '/log', timeout=5)
+
+    def log(self):
+        return requests.get(self.control + '/log', params={'target': 'ringcentral'}, timeout=5).json()
+
+    def calls(self):
+        return ['%s %s' % (e['method'], e['path']) for e in self.log()]
+
+    def statuses(self):
+        return [(e['path'].rsplit('/', 1)[-1], e['status']) for e in self.log()]
+
+    def reset(self):
+        self.patch('options', DEFAULT_OPTIONS)
+        self.patch('limits', DEFAULT_LIMITS)
+        requests.delete(self.control + '/faults', timeout=5)
+        requests.delete(self.control + '/log', timeout=5)
+
+    def params(self, **options):
+        state = self.state()
+        values = dict((name, spec.get('default')) for name, spec in argument_spec().items())
+        values.update(server_url=self.url, client_id=state['client_id'], client_secret=state['client_secret'],
+                      jwt=state['jwt'], device_id=DEVICE, retries=2)
+        values.update(options)
+        return values
+
+    def token(self):
+        """An access token got outside the module (as a vault or CI would hold it)."""
+        state = self.state()
+        response = requests.post(self.url + '/restapi/oauth/token', auth=(state['client_id'], state['client_secret']),
+                                 data=dict(grant_type=ringcentral.JWT_GRANT, assertion=state['jwt']), timeout=5)
+        return response.json()['access_token']
+
+    def secrets(self):
+        """Every secret of the account so far."""
+        state = self.state()
+        found = [state['client_secret'], state['jwt']] + state['issued']['access_tokens']
+        return found + state['issued']['refresh_tokens'] + [d['password'] for d in state['devices'].values()]
+
+
+@pytest.fixture(scope='module')
+def fleet():
+    simulator, urls = start_fleet(ringcentral=True)
+    yield Account(urls['targets']['ringcentral'], urls['control'])
+    simulator.stop()
+
+
+@pytest.fixture
+def account(fleet):
+    fleet.reset()
+    yield fleet
+    requests.delete(fleet.control + '/faults', timeout=5)
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    """Backoff waits recorded instead of slept (only for 5xx: a 429 penalty must really pass)."""
+    sleeps = []
+    monkeypatch.setattr(ringcentral, 'HttpClient', functools.partial(ringcentral.HttpClient, sleep=sleeps.append))
+    return sleeps
+
+
+def assert_no_secret(account, *texts):
+    text = json.dumps(texts, default=str)
+    for secret in account.secrets():
+        assert secret not in text
+
+
+def test_identity_has_exactly_the_model_keys(account):
+    result = sip_provision_info(account.params())
+    device = account.state()['devices'][DEVICE]
+    assert account.calls() == [TOKEN, PROVISION, REVOKE]
+    assert account.log()[1]['body'] == {'sipInfo': [{'transport': 'UDP'}], 'device': {'id': DEVICE}}
+    assert result['changed'] is False and 'warnings' not in result
+    [identity] = result['sip_info']
+    assert list(identity) == MODEL_KEYS == [snake for _camel, snake in SIP_INFO_KEYS]
+    assert identity['username'] == device['username'] == '17203861294*115'
+    assert identity['password'] == MASK and identity['certificate'] is None
+    assert identity['authorization_id'] == account.state()['issued']['authorization_ids'][-1]
+    assert identity['domain'] == 'sip.ringcentral.com'
+    assert identity['outbound_proxy'] == 'sip112-191.ringcentral.com:5090'
+    assert identity['outbound_proxy_i_pv6'].endswith(':5090') and identity['outbound_proxy_i_pv6_backup']
+    assert identity['transport'] == 'UDP' and identity['authorization_types'] == ['SipDigest']
+    assert identity['stun_servers'][0] == 'stun1.ringcentral.com:19302'
+    assert [list(i) for i in result['sip_info_pstn']] == [MODEL_KEYS]
+    assert result['sip_flags']['voip_feature_enabled'] is True and result['sip_flags']['dscp_voice'] == 46
+    assert result['device']['id'] == DEVICE and result['device']['extension']['extension_number'] == '115'
+    assert result['polling_interval'] == 86400 and result['sip_error_codes'] == ['408', '502', '503', '504']
+    assert result['persist_gateway_configured'] is False
+    assert_no_secret(account, result)
+
+
+def test_include_secrets_and_tls_certificate(account):
+    result = sip_provision_info(account.params(transport='TLS', include_secrets=True))
+    [identity] = result['sip_info']
+    assert identity['password'] == account.state()['devices'][DEVICE]['password']
+    assert identity['transport'] == 'TLS' and len(identity['certificate']) > 20
+    masked = sip_provision_info(account.params(transport='TLS'))['sip_info'][0]
+    assert masked['password'] == masked['certificate'] == MASK
+
+
+def test_each_call_mints_a_fresh_authorization_id_also_in_check_mode(account):
+    first = sip_provision_info(account.params())
+    second = sip_provision_info(account.params(), check_mode=True)
+    assert second['changed'] is False
+    assert first['sip_info'][0]['authorization_id'] != second['sip_info'][0]['authorization_id']
+    assert account.calls() == [TOKEN, PROVISION, REVOKE] * 2
+
+
+def test_without_device_id_a_new_device_is_registered_and_the_module_warns(account):
+    before = set(account.state()['devices'])
+    result = sip_provision_info(account.params(device_id=None, soft_phone_line_reassignment='Initialize'))
+    after = set(account.state()['devices'])
+    assert after - before == {result['device']['id']}
+    assert 'new device' in result['warnings'][0]
+    assert account.log()[1]['body'] == {'sipInfo': [{'transport': 'UDP'}], 'softPhoneLineReassignment': 'Initialize'}
+
+
+def test_pstn_absent_is_an_empty_list(account):
+    account.patch('options', {'pstn': False})
+    assert sip_provision_info(account.params())['sip_info_pstn'] == []
+
+
+def test_unknown_fields_and_enum_values_never_crash(account):
+    account.patch('options', {'extra_fields': True, 'unknown_enums': True})
+    result = sip_provision_info(account.params(query='sip_info_pstn[0].transport'))
+    assert [list(i) for i in result['sip_info'] + result['sip_info_pstn']] == [MODEL_KEYS, MODEL_KEYS]
+    assert result['sip_info'][0]['authorization_types'] == ['SipDigest', 'MutualTls']
+    assert result['query_result'] == 'QUIC'
+    assert result['device']['type'] == 'IntercomPanel' and result['device']['firmware']['version'] == '3.9.2'
+    assert result['sip_flags']['e2ee_enabled'] is True
+    assert 'hd_voice_enabled' not in result
+
+
+def test_sip_identity_tolerates_odd_items():
+    assert sip_identity({}) == dict((k, None) for k in MODEL_KEYS)
+    item = sip_identity({'password': 'x', 'transport': 'QUIC', 'futureKey': 1}, include_secrets=False)
+    assert item['password'] == MASK and item['transport'] == 'QUIC' and 'futureKey' not in item
+    assert ringcentral.provision_result({'sipInfo': 'odd', 'sipInfoPstn': [1, {}], 'sipErrorCodes': None}) == dict(
+        sip_info=[], sip_info_pstn=[dict((k, None) for k in MODEL_KEYS)], sip_flags={}, device={},
+        polling_interval=None, sip_error_codes=[], persist_gateway_configured=None)
+
+
+def test_query_selects_from_the_result(account):
+    result = sip_provision_info(account.params(query='sip_info[0].{proxy: outbound_proxy, realm: domain}'))
+    assert result['query_result'] == {'proxy': 'sip112-191.ringcentral.com:5090', 'realm': 'sip.ringcentral.com'}
+    assert sip_provision_info(account.params(query='sip_info[0].password'))['query_result'] == MASK
+
+
+@pytest.mark.parametrize('options, text', [
+    (dict(query='sip_info[0'), 'query is not a valid JMESPath expression'),
+    (dict(jwt=None), 'missing: jwt'),
+    (dict(client_id=None, client_secret=None), 'missing: client_id, client_secret'),
+    (dict(server_url='platform.ringcentral.com'), 'server_url must be an http:// or https:// URL'),
+])
+def test_bad_input_fails_before_any_request(account, options, text):
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(**options))
+    assert text in str(info.value)
+    assert account.calls() == []
+
+
+def test_jmespath_missing_is_reported(account, monkeypatch):
+    monkeypatch.setattr(ringcentral, 'HAS_JMESPATH', False)
+    with pytest.raises(ApiError, match='jmespath'):
+        sip_provision_info(account.params(query='sip_info'))
+    assert account.calls() == []
+
+
+def test_expired_token_is_renewed_once(account):
+    account.fault('expire_tokens', path=ringcentral.SIP_PROVISION_PATH)
+    result = sip_provision_info(account.params())
+    assert result['sip_info'][0]['username'] == '17203861294*115'
+    assert account.statuses() == [('token', 200), ('sip-provision', 401), ('token', 200),
+                                  ('sip-provision', 200), ('revoke', 200)]
+
+
+def test_token_expiring_again_fails_with_the_error_code(account):
+    account.fault('expire_tokens', path=ringcentral.SIP_PROVISION_PATH, count=2)
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params())
+    assert info.value.status == 401 and info.value.code == 'OAU-128'
+    assert 'Access token expired' in str(info.value)
+    assert account.calls() == [TOKEN, PROVISION, TOKEN, PROVISION, REVOKE]
+    assert_no_secret(account, str(info.value), info.value.to_result())
+
+
+def test_ready_access_token_needs_no_token_request_and_is_not_revoked(account):
+    token = account.token()
+    requests.delete(account.control + '/log', timeout=5)
+    params = account.params(client_id=None, client_secret=None, jwt=None, access_token=token)
+    result = sip_provision_info(params)
+    assert account.calls() == [PROVISION]
+    assert result['sip_info'][0]['domain'] == 'sip.ringcentral.com'
+    assert sip_provision_info(params)['sip_info']  # still valid: it was not revoked
+
+
+def test_expired_ready_token_without_credentials_fails_clearly(account):
+    params = account.params(client_id=None, client_secret=None, jwt=None, access_token=account.token())
+    account.expire_tokens()
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(params)
+    assert info.value.code == 'OAU-128' and 'no client_id, client_secret and jwt' in str(info.value)
+    assert account.calls() == [PROVISION]
+
+
+def test_expired_ready_token_with_credentials_gets_a_new_one(account):
+    params = account.params(access_token=account.token())
+    account.expire_tokens()
+    sip_provision_info(params)
+    assert account.calls() == [PROVISION, TOKEN, PROVISION, REVOKE]
+
+
+def test_invalid_token_fails_at_once(account):
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(access_token='not-a-token-of-this-account'))
+    assert (info.value.status, info.value.code) == (401, 'OAU-149')
+    assert 'not-a-token' not in str(info.value)
+    assert account.calls() == [PROVISION]
+
+
+def test_missing_voip_calling_permission(account):
+    account.patch('options', {'voip_calling': False})
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params())
+    assert (info.value.status, info.value.code) == (403, 'CMN-401')
+    assert 'VoipCalling' in str(info.value)
+    assert account.calls() == [TOKEN, PROVISION, REVOKE]
+
+
+@pytest.mark.parametrize('change, code', [('client_secret', 'OAU-123'), ('jwt', 'OAU-140')])
+def test_bad_credentials_fail_with_the_error_code_and_no_secret(account, change, code):
+    wrong = 'Wrong-' + change
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(**{change: wrong}))
+    assert info.value.code == code and '/restapi/oauth/token' in str(info.value)
+    assert wrong not in str(info.value)
+    assert_no_secret(account, str(info.value))
+    assert account.calls() == [TOKEN]
+
+
+def test_5xx_backs_off_then_succeeds(account, no_sleep):
+    account.fault('status', status=503, count=2, path=ringcentral.SIP_PROVISION_PATH)
+    sip_provision_info(account.params())
+    assert account.calls() == [TOKEN, PROVISION, PROVISION, PROVISION, REVOKE]
+    assert len(no_sleep) == 2 and 0.25 <= no_sleep[0] <= 0.5 and 0.5 <= no_sleep[1] <= 1.0
+
+
+def test_5xx_gives_up_with_the_error_code(account, no_sleep):
+    account.fault('status', status=503, count=5, path=ringcentral.SIP_PROVISION_PATH)
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(retries=1))
+    assert (info.value.status, info.value.code) == (503, 'CMN-201')
+    assert 'gave up after 1 retries' in str(info.value)
+
+
+def test_heavy_penalty_is_waited_for_without_hammering(account):
+    account.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 1}})
+    sip_provision_info(account.params())
+    sip_provision_info(account.params())
+    provision = [e for e in account.log() if e['path'] == ringcentral.SIP_PROVISION_PATH]
+    assert [e['status'] for e in provision] == [200, 429, 200]
+    # the retry came after Retry-After (1 s), so it did not restart the penalty
+    assert provision[2]['time'] - provision[1]['time'] >= 1.0
+
+
+def test_penalty_longer_than_retry_max_wait_gives_up_at_once(account):
+    account.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 120}})
+    sip_provision_info(account.params())
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(retry_max_wait=5))
+    assert (info.value.status, info.value.code) == (429, 'CMN-301')
+    assert 'Retry-After 120s' in str(info.value) and 'retry_max_wait is 5s' in str(info.value)
+    provision = [e['status'] for e in account.log() if e['path'] == ringcentral.SIP_PROVISION_PATH]
+    assert provision == [200, 429]
+
+
+def test_429_without_retry_after_waits_at_least_30_seconds(account):
+    account.patch('options', {'retry_after': False})
+    account.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 1}})
+    sip_provision_info(account.params())
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(retry_max_wait=29))
+    assert info.value.status == 429 and 'retry_max_wait is 29s' in str(info.value)
+    assert ringcentral.DEFAULT_RETRY_AFTER >= 30
+
+
+def test_auth_group_limit_on_the_token_endpoint(account):
+    account.patch('limits', {'Auth': {'limit': 1, 'window': 60, 'penalty': 120}})
+    sip_provision_info(account.params())
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(retry_max_wait=5))
+    assert info.value.status == 429 and '/restapi/oauth/token' in str(info.value)
+    assert account.statuses()[-1] == ('token', 429)
+
+
+def test_argument_spec_secrets_and_environment(monkeypatch):
+    spec = argument_spec()
+    assert [name for name, option in spec.items() if option.get('no_log')] == ['client_secret', 'jwt', 'access_token']
+    for name, variable in (('server_url', 'RINGCENTRAL_SERVER_URL'), ('client_id', 'RINGCENTRAL_CLIENT_ID'),
+                           ('client_secret', 'RINGCENTRAL_CLIENT_SECRET'), ('jwt', 'RINGCENTRAL_JWT'),
+                           ('access_token', 'RINGCENTRAL_ACCESS_TOKEN')):
+        monkeypatch.setenv(variable, 'from-env-' + name)
+    result = ArgumentSpecValidator(spec).validate({})
+    assert not result.errors.errors
+    params = result.validated_parameters
+    assert params['jwt'] == 'from-env-jwt' and params['server_url'] == 'from-env-server_url'
+    assert 'from-env-jwt' in result._no_log_values and 'from-env-client_id' not in result._no_log_values
+    monkeypatch.delenv('RINGCENTRAL_SERVER_URL')
+    params = ArgumentSpecValidator(spec).validate({'transport': 'TLS'}).validated_parameters
+    assert params['server_url'] == 'https://platform.ringcentral.com' and params['transport'] == 'TLS'
+    assert ArgumentSpecValidator(spec).validate({'transport': 'udp'}).errors.errors
