@@ -11,7 +11,7 @@ class ModuleDocFragment:
 options:
   validate_certs:
     description:
-      - Verify the server's TLS certificate when O(api_url) uses C(https).
+      - Verify the server's TLS certificate when the service URL uses C(https).
       - Set to V(false) only on trusted networks; to trust a self-signed certificate, keep V(true)
         and give its CA (or the certificate itself) in O(ca_path) instead.
     type: bool

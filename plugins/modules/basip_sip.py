@@ -20,7 +20,7 @@ description:
   - "Runs on the controller (C(delegate_to: localhost) or C(connection: local)); the action plugin
     of the same name then runs it inside the controller process."
 author:
-  - sipfleet.provision contributors
+  - sipfleet.provision contributors (@sipfleet)
 extends_documentation_fragment:
   - sipfleet.provision.basip
   - sipfleet.provision.http_options
