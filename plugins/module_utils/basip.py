@@ -140,9 +140,12 @@ def ensure_sip_settings(params, check_mode=False, diff=False):
     try:
         current = client.get_settings()
         changes, after = ensure_state(FIELDS, params, current, params['update_password'])
-        if changes:
-            if not params.get('password'):
+        warnings = []
+        if changes and not params.get('password'):
+            if not check_mode:
                 raise ApiError(NO_PASSWORD % ', '.join(changes))
+            warnings.append('A real run would fail: ' + NO_PASSWORD % ', '.join(changes))
+        elif changes:
             errors = check_settings(after, required=REQUIRED)
             if errors:
                 raise ApiError('the settings to write are incomplete or invalid (the panel holds no '
@@ -152,6 +155,8 @@ def ensure_sip_settings(params, check_mode=False, diff=False):
     finally:
         client.close()
     result = dict(changed=bool(changes), changes=changes, settings=mask_secrets(FIELDS, after))
+    if warnings:
+        result['warnings'] = warnings
     if diff:
-        result['diff'] = build_diff(FIELDS, current, after, secrets_sent=bool(changes))
+        result['diff'] = build_diff(FIELDS, current, after, secrets_sent=bool(changes and params.get('password')))
     return result

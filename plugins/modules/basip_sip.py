@@ -60,6 +60,8 @@ options:
       - Write-only. The panel never returns it, so it is never compared, returned or shown.
         See O(update_password) for when it is sent.
       - Required whenever the settings must be written (the panel takes the whole object at once).
+        In check mode a missing password does not fail the task; the change is reported with a
+        warning, so that drift reports work without the passwords at hand.
     type: str
   user_id:
     description:
@@ -180,6 +182,11 @@ changes:
   type: list
   elements: str
   sample: [proxy, stun.port]
+warnings:
+  description: In check mode, the reason a real run would fail (a write is needed and no O(password) was given).
+  returned: when a real run would fail
+  type: list
+  elements: str
 status:
   description: HTTP status of the failed request.
   returned: failure, when a request failed

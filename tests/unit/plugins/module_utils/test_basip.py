@@ -79,6 +79,15 @@ def test_change_without_password_explains_why(panel):
     assert control.calls('panel-001') == [LOGIN, READ, LOGOUT]
 
 
+def test_check_mode_without_password_reports_the_change_with_a_warning(panel):
+    params, control = panel
+    result = ensure_sip_settings(params(user='2002'), check_mode=True, diff=True)
+    assert result['changed'] and result['changes'] == ['user']
+    assert result['warnings'][0].startswith('A real run would fail: The SIP settings of this panel differ (user)')
+    assert result['diff']['after']['user'] == '2002' and 'password' not in result['diff']['after']
+    assert control.calls('panel-001') == [LOGIN, READ, LOGOUT]
+
+
 @pytest.mark.parametrize('bad, message', [
     (dict(user='u' * 32), 'user must be 1 to 31 characters'),
     (dict(registration_interval=10), 'registration_interval must be an integer from 30 to 900'),
