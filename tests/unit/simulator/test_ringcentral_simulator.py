@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
+import ast
+import pathlib
+import sys
+
 import pytest
 import requests
 
+from ansible_collections.sipfleet.provision.tests.simulator import ringcentral as simulator_module
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import (
     DEFAULT_LIMITS, DEFAULT_OPTIONS, JWT_GRANT, RateLimit, RingCentralAccount, schema_error,
@@ -198,3 +203,19 @@ def test_schema_error_walks_nested_values():
     schema = {'type': 'object', 'properties': {'a': {'type': 'array', 'items': {'type': 'boolean'}}}}
     assert schema_error(schema, {'a': [True, 1]}) == ('a', 1)
     assert schema_error(schema, {'a': [True], 'unknown': 'kept'}) is None
+
+
+def test_simulator_is_stdlib_only_and_does_not_read_the_contract():
+    source = pathlib.Path(simulator_module.__file__)
+    tree = ast.parse(source.read_text(encoding='utf-8'))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split('.')[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            imported.add(node.module.split('.')[0])
+    assert imported <= set(sys.stdlib_module_names) | {'__future__'}
+    calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert 'open' not in calls and not any('ringcentral-sip-provision' in text or '.yaml' in text for text in strings)
+
