@@ -363,10 +363,10 @@ def ensure_credential_set(params, check_mode=False, diff=False):
     One list walk, then one request per change."""
     validate_connection(params)
     wanted, prefix = params['credentials'], params.get('purge_prefix')
-    if params['purge'] and not prefix:
-        raise ApiError('purge needs purge_prefix: name the usernames this set owns (only those can be deleted)')
     if prefix is not None and not prefix:
         raise ApiError('purge_prefix must not be empty (it would put every credential of the account in scope)')
+    if params['purge'] and not prefix:
+        raise ApiError('purge needs purge_prefix: name the usernames this set owns (only those can be deleted)')
     names = [item.get('username') for item in wanted]
     for index, item in enumerate(wanted):
         validate_credential(item, params['update_password'], 'credentials[%d]' % index)
