@@ -51,7 +51,7 @@ description:
     whose own expression calls a lookup is not rendered (its value is not known); a non-secret
     value equal to a secret (or an argument of a C(no_log) task) is masked too."
 author:
-  - sipfleet.provision contributors
+  - sipfleet.provision contributors (@sipfleet)
 requirements:
   - Enable it, for example C(ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report) or
     C(callbacks_enabled) in C(ansible.cfg).
@@ -129,6 +129,7 @@ SCHEMA_VERSION = 1
 COLLECTION = 'sipfleet.provision.'
 FILES = dict(json='drift.json', markdown='drift.md', junit='drift.xml')
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+MASKS = (MASK, MASK_SENT)
 MIN_SECRET_LENGTH = 4
 ABSENT = object()
 SECRET_WORDS = frozenset(('pass', 'passwd', 'password', 'passphrase', 'secret', 'secrets', 'token', 'tokens',
@@ -301,7 +302,7 @@ def _dict_differences(before, after, prefix):
         old, new = before.get(key, ABSENT), after.get(key, ABSENT)
         if isinstance(old, Mapping) and isinstance(new, Mapping):
             found.extend(_dict_differences(old, new, path))
-        elif old != new:
+        elif old != new and not (old in MASKS and new in MASKS):  # a write-only value: unknown, not drift
             found.append(_difference(path, old, new))
     return found
 
@@ -415,7 +416,9 @@ def render_junit(report):
             text = '\n'.join(describe(task))
             if task['status'] == 'drift':
                 counts['failures'] += 1
-                ET.SubElement(case, 'failure', type='drift', message=_first_line('drift: ' + text)).text = text
+                paths = sorted(set(d['path'] for i in task.get('items') or [task] for d in i.get('differences') or []))
+                message = 'drift in %s' % ', '.join(paths) if paths and not task['no_log'] else 'drift'
+                ET.SubElement(case, 'failure', type='drift', message=_first_line(message)).text = text
             elif task['status'] in ('failed', 'unreachable'):
                 counts['errors'] += 1
                 ET.SubElement(case, 'error', type=task['status'], message=_first_line(text)).text = text
@@ -428,6 +431,7 @@ def render_junit(report):
             totals[key] += counts[key]
     suites.attrib.update((k, str(v)) for k, v in totals.items())
     suites.set('status', summary['status'])
+    ET.indent(suites)
     body = ET.tostring(suites, encoding='unicode')
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + XML_INVALID.sub('?', body) + '\n'
 
@@ -482,10 +486,8 @@ def task_entry(data, status, no_log):
         if status == 'ok':
             worst = max((i['status'] for i in entry['items']), key=TASK_RANK.get, default='ok')
             entry['status'] = 'drift' if worst == 'drift' else entry['status']
-    elif not no_log:
-        if 'diff' in data:
-            entry['diff'] = data['diff'] if isinstance(data['diff'], list) else [data['diff']]
-            entry['differences'] = differences(entry['diff'])
+    elif not no_log and 'diff' in data:
+        _add_diff(entry, data['diff'], entry['status'] == 'drift')
     if not no_log and status != 'ok':
         msg = data.get('msg') or data.get('skip_reason') or data.get('false_condition')
         if msg is None and entry.get('items'):
@@ -493,6 +495,14 @@ def task_entry(data, status, no_log):
         if msg:
             entry['msg'] = str(msg)
     return entry
+
+
+def _add_diff(entry, diff, keep):
+    """What differs; and the module's own diff when the task would change something."""
+    diff = diff if isinstance(diff, list) else [diff]
+    entry['differences'] = differences(diff)
+    if keep:
+        entry['diff'] = diff
 
 
 def _item_entry(item, task_no_log):
@@ -507,11 +517,17 @@ def _item_entry(item, task_no_log):
         return entry
     entry['item'] = item.get('_ansible_item_label', item.get(item.get('ansible_loop_var') or 'item'))
     if 'diff' in item:
-        entry['diff'] = item['diff'] if isinstance(item['diff'], list) else [item['diff']]
-        entry['differences'] = differences(entry['diff'])
+        _add_diff(entry, item['diff'], status == 'drift')
     if status in ('failed', 'skipped') and (item.get('msg') or item.get('skip_reason')):
         entry['msg'] = str(item.get('msg') or item.get('skip_reason'))
     return entry
+
+
+def _brief(task):
+    if task['status'] != 'drift':
+        return '%s: %s' % (task['task'], task.get('msg') or task['status'])
+    paths = [d['path'] for i in task.get('items') or [task] for d in i.get('differences') or []]
+    return '%s (%s)' % (task['task'], ', '.join(paths)) if paths else task['task']
 
 
 class CallbackModule(CallbackBase):
@@ -654,16 +670,14 @@ class CallbackModule(CallbackBase):
     def show_summary(self, report, written, limit=12):
         summary = report['summary']
         self._display.banner('DRIFT REPORT')
-        color = dict(clean=C.COLOR_OK, drift=C.COLOR_CHANGED).get(summary['status'], C.COLOR_ERROR)
+        word, color = dict(clean=('NO DRIFT', C.COLOR_OK), drift=('DRIFT', C.COLOR_CHANGED)).get(
+            summary['status'], ('RUN FAILED', C.COLOR_ERROR))
         self._display.display('%s: %d of %d hosts drifted (%d tasks), %d failed, %d unreachable' % (
-            summary['status'], summary['hosts_drifted'], summary['hosts'], summary['tasks_drifted'],
+            word, summary['hosts_drifted'], summary['hosts'], summary['tasks_drifted'],
             summary['hosts_failed'], summary['hosts_unreachable']), color=color)
         shown = [(n, h) for n, h in report['hosts'].items() if h['status'] != 'clean']
         for name, host in shown[:limit]:
-            tasks = [t for t in host['tasks'] if t['status'] in ('drift', 'failed', 'unreachable')]
-            what = '; '.join('%s (%s)' % (t['task'], ', '.join(d['path'] for d in t.get('differences') or [])
-                                          if t['status'] == 'drift' and t.get('differences') else t['status'])
-                             for t in tasks)
+            what = '; '.join(_brief(t) for t in host['tasks'] if t['status'] in ('drift', 'failed', 'unreachable'))
             line = '  %-20s %-11s %s' % (name, host['status'], what)
             self._display.display(line if len(line) <= 160 else line[:157] + '...')
         if len(shown) > limit:
