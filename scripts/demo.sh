@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job of sipfleet.provision on the built-in simulators, from nothing:
 # creates a virtualenv, installs the collection, starts a simulated fleet, provisions
-# it, shows that the second run changes nothing, drifts two panels out of band and
-# reports exactly those two.
+# it end to end (Vobiz trunk credentials, panels, two panels from RingCentral identities),
+# shows that the second run changes nothing, drifts two panels out of band and reports
+# exactly those two.
 #
 #   bash scripts/demo.sh            # 50 panels
 #   PANELS=200 bash scripts/demo.sh
@@ -34,33 +35,21 @@ ansible-galaxy collection install "$WORK"/sipfleet-provision-*.tar.gz -p "$WORK/
 COLLECTION="$WORK/collections/ansible_collections/sipfleet/provision"
 echo "installed sipfleet.provision into $ANSIBLE_COLLECTIONS_PATH"
 
-step "Start $PANELS simulated panels (loopback only)"
-(cd "$ROOT" && exec python -m tests.simulator --panels "$PANELS" --state-file "$WORK/fleet.json") &
+step "Start the simulators: $PANELS panels, a Vobiz account, a RingCentral account (loopback only)"
+(cd "$ROOT" && exec python -m tests.simulator --panels "$PANELS" --vobiz --ringcentral --state-file "$WORK/fleet.json") &
 SIM_PID=$!
 for _ in $(seq 100); do [ -s "$WORK/fleet.json" ] && break; sleep 0.1; done
-python - "$WORK" <<'PY'
-import json, sys
-work = sys.argv[1]
-fleet = json.load(open(work + '/fleet.json'))
-lines = ['[panels]']
-for number, (name, url) in enumerate(sorted(fleet['targets'].items()), start=1):
-    lines.append('%s basip_api_url=%s basip_sip_user=%d basip_sip_password=Demo-Sip-%04d' % (name, url, 1000 + number, number))
-lines += ['', '[panels:vars]', 'ansible_connection=local', 'ansible_python_interpreter="{{ ansible_playbook_python }}"',
-          'basip_api_password=123456', 'basip_sip_proxy=sip:pbx.example.com', 'basip_sip_realm=pbx.example.com',
-          'basip_sip_transport=udp', "basip_sip_stun={'ip': 'stun.example.com', 'port': 3478}",
-          'basip_sip_registration_interval=300']
-open(work + '/inventory.ini', 'w').write('\n'.join(lines) + '\n')
-print('%d panels, control API at %s' % (len(fleet['targets']), fleet['control']))
-PY
+python "$ROOT/scripts/demo_inventory.py" "$WORK/fleet.json" "$WORK/inventory"
 export ANSIBLE_FORKS="${ANSIBLE_FORKS:-20}" ANSIBLE_NOCOLOR=1
+export SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift-report"
 
-run() {  # run NAME PLAYBOOK [args]: the play recap goes to $WORK/NAME.log
+run() {  # run NAME PLAYBOOK [args]: output in $WORK/NAME.log, one line of figures here
     local name=$1; shift
-    local t0; t0=$(date +%s.%N)
-    ansible-playbook -i "$WORK/inventory.ini" "$@" > "$WORK/$name.log"
+    local t0; t0=$(date +%s%N)
+    ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/$name.log" || { tail -40 "$WORK/$name.log"; return 1; }
     local changed
     changed=$(grep -cE '^panel-[0-9]+ .*changed=[1-9]' "$WORK/$name.log" || true)
-    printf '%-22s %4d of %d panels changed   %6.1f s\n' "$name" "$changed" "$PANELS" "$(echo "$(date +%s.%N) - $t0" | bc)"
+    printf '%-12s %4d of %d panels changed   %5.1f s\n' "$name" "$changed" "$PANELS" "$(( ($(date +%s%N) - t0) / 1000000 ))e-3"
     eval "${name//-/_}_changed=$changed"
 }
 
@@ -70,9 +59,9 @@ step "Run it again: nothing to do"
 run second-run "$COLLECTION/playbooks/site.yml"
 
 step "Change two panels behind Ansible's back"
-python - "$WORK" <<'PY'
+python - "$WORK/fleet.json" <<'PY'
 import json, sys, urllib.request
-fleet = json.load(open(sys.argv[1] + '/fleet.json'))
+fleet = json.load(open(sys.argv[1]))
 for name, change in (('panel-002', {'proxy': 'sip:rogue.example.net'}), ('panel-004', {'stun': {'port': 3479}})):
     request = urllib.request.Request('%s/targets/%s/state' % (fleet['control'], name), method='PATCH',
                                      data=json.dumps(change).encode(), headers={'Content-Type': 'application/json'})
@@ -80,18 +69,17 @@ for name, change in (('panel-002', {'proxy': 'sip:rogue.example.net'}), ('panel-
     print('%s: %s' % (name, change))
 PY
 
-step "Drift report (playbooks/drift.yml, check mode, --diff)"
-run drift "$COLLECTION/playbooks/drift.yml" --diff
-python - "$WORK/drift.log" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-for host, body in re.findall(r'changed: \[(panel-\d+) -> localhost\]\n(.*?)(?=\n(?:ok|changed|TASK|PLAY)|\Z)', text, re.S):
-    print('%s would change:' % host)
-for block in re.findall(r'^--- before.*?(?=^(?:changed|ok):)', text, re.S | re.M):
-    print('  ' + '\n  '.join(line for line in block.splitlines() if line[:1] in '+-@' and not line.startswith(('---', '+++'))))
-PY
+step "Drift report (playbooks/drift.yml: check mode, --diff, drift_report callback)"
+ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report run drift "$COLLECTION/playbooks/drift.yml" --check --diff
+echo "(drift.md, drift.json and drift.xml are in $SIPFLEET_DRIFT_REPORT_DIR; clean hosts left out below)"
+grep -v '| clean |' "$SIPFLEET_DRIFT_REPORT_DIR/drift.md"
+set +e
+python "$COLLECTION/tools/drift_gate.py" "$SIPFLEET_DRIFT_REPORT_DIR/drift.json"
+gate=$?
+set -e
+echo "drift gate exit code: $gate (0 clean, 2 drift, 3 run failed)"
 
 step "Summary"
-echo "first run changed $first_run_changed panels, second run $second_run_changed, drift found on $drift_changed"
+echo "first run changed $first_run_changed of $PANELS panels; second run $second_run_changed; drift found on $drift_changed (gate exit $gate)"
 echo "total time $(( $(date +%s) - started )) s"
-[ "$first_run_changed" -eq "$PANELS" ] && [ "$second_run_changed" -eq 0 ] && [ "$drift_changed" -eq 2 ]
+[ "$first_run_changed" -eq "$PANELS" ] && [ "$second_run_changed" -eq 0 ] && [ "$drift_changed" -eq 2 ] && [ "$gate" -eq 2 ]
