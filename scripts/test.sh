@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite of sipfleet.provision: sanity, unit and integration tests.
+# The whole test suite of sipfleet.provision: sanity (ansible-test), lint (ansible-lint on
+# roles and playbooks), unit (pytest) and integration (ansible-test) tests.
 #
 #   bash scripts/test.sh                # everything
-#   bash scripts/test.sh units          # one part: sanity | units | integration
+#   bash scripts/test.sh units          # one part: sanity | lint | units | integration
 #   bash scripts/test.sh integration basip_sip   # integration targets by name
 #
 # Needs only Python 3.11 and git: it creates its virtualenv (.venv-test, or
@@ -46,6 +47,11 @@ print(re.search(r"pip=.([0-9.]+)", inspect.getsource(r.get_venv_packages)).group
     ansible-test sanity --venv --python 3.11 --color no "$@"
 }
 
+run_lint() {
+    echo "== lint (ansible-lint, production profile)"
+    ansible-lint --offline roles playbooks "$@"
+}
+
 run_units() {
     echo "== units"
     PYTHONPATH="$WORK" python -m pytest tests/unit -p no:cacheprovider -q "$@"
@@ -58,8 +64,9 @@ run_integration() {
 
 case "$PART" in
     sanity) run_sanity "$@" ;;
+    lint) run_lint "$@" ;;
     units) run_units "$@" ;;
     integration) run_integration "$@" ;;
-    all) run_sanity; run_units; run_integration ;;
-    *) echo "usage: bash scripts/test.sh [all|sanity|units|integration] [args]" >&2; exit 2 ;;
+    all) run_sanity; run_lint; run_units; run_integration ;;
+    *) echo "usage: bash scripts/test.sh [all|sanity|lint|units|integration] [args]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Assertions on the simulators' state after the fleet playbooks (used by runme.sh).
+
+    python check_fleet.py STATE_FILE INVENTORY_DIR converged [PASSWORDS_FILE]
+    python check_fleet.py STATE_FILE INVENTORY_DIR no-writes
+    python check_fleet.py STATE_FILE INVENTORY_DIR recap LOG CHANGED_HOSTS...
+    python check_fleet.py STATE_FILE INVENTORY_DIR drift REPORT_JSON HOSTS...
+
+Prints what it checked; exits non-zero with the first difference. Never prints a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import urllib.request
+
+WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
+
+
+def get(url):
+    return json.load(urllib.request.urlopen(url))
+
+
+def fail(message):
+    sys.exit('check_fleet: ' + message)
+
+
+def hosts(inventory):
+    with open(inventory + '/hosts.ini') as handle:
+        return dict(re.findall(r'^(panel-\d+) (.*)$', handle.read(), re.M))
+
+
+def converged(fleet, inventory, passwords_file=None):
+    group_vars = json.load(open(inventory + '/group_vars/panels.yml'))
+    passwords = group_vars['demo_trunk_passwords']
+    if passwords_file:
+        passwords.update(json.load(open(passwords_file))['demo_trunk_passwords'])
+    control = fleet['control']
+    vobiz = get(control + '/targets/vobiz/state')
+    credentials = dict((c['username'], c) for c in vobiz['credentials'])
+    ringcentral = get(control + '/targets/ringcentral/state')
+    prefix = group_vars['sip_fleet_username_prefix']
+    wanted_usernames = set()
+    for host, variables in sorted(hosts(inventory).items()):
+        panel = get('%s/targets/%s/state' % (control, host))
+        device = re.search(r'sip_fleet_ringcentral_device_id=(\d+)', variables)
+        if device:
+            identity = ringcentral['devices'][device.group(1)]
+            expect = dict(realm='sip.ringcentral.com', user=identity['username'], transport='udp')
+            secret = identity['password']
+            if panel.get('user_id') != ringcentral['issued']['authorization_ids'][-1] and \
+                    panel.get('user_id') not in ringcentral['issued']['authorization_ids']:
+                fail('%s: user_id is not an authorization id RingCentral issued' % host)
+        else:
+            username = prefix + host.replace('-', '')
+            wanted_usernames.add(username)
+            expect = dict(proxy='sip:trunk01.sip.vobiz.ai', realm='MA_SIMUL001.sip.vobiz.ai', user=username,
+                          user_id=username, transport='udp', registration_interval=300,
+                          stun={'ip': 'stun.example.com', 'port': 3478})
+            secret = passwords[host]
+            credential = credentials.get(username)
+            if credential is None:
+                fail('%s: no Vobiz credential %s' % (host, username))
+            if credential['password'] != secret:
+                fail('%s: credential %s does not hold the declared password' % (host, username))
+        for key, value in expect.items():
+            if panel.get(key) != value:
+                fail('%s: %s is %r, expected %r' % (host, key, panel.get(key), value))
+        if panel['password'] != secret:
+            fail('%s: the panel does not hold the password of its identity' % host)
+    in_scope = set(u for u in credentials if u.startswith(prefix))
+    if in_scope != wanted_usernames:
+        fail('credentials in scope %s: %s, expected %s' % (prefix, sorted(in_scope), sorted(wanted_usernames)))
+    print('converged: %d panels hold their identity; %d credentials in scope %r, %d outside it kept'
+          % (len(hosts(inventory)), len(in_scope), prefix, len(credentials) - len(in_scope)))
+
+
+def no_writes(fleet, inventory):
+    log = get(fleet['control'] + '/log')
+    writes = ['%s %s %s' % (e['target'], e['method'], e['path']) for e in log if e['method'] in WRITES]
+    if writes:
+        fail('expected no writes, got %s' % writes[:5])
+    print('no writes: %d requests, all reads' % len(log))
+
+
+def recap(fleet, inventory, log_file, *changed_hosts):
+    text = open(log_file).read()
+    changed = sorted(host for host, count in re.findall(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)', text, re.M)
+                     if count != '0')
+    if changed != sorted(changed_hosts):
+        fail('changed hosts %s, expected %s' % (changed, sorted(changed_hosts)))
+    print('recap: changed hosts %s' % (changed or 'none'))
+
+
+def drift(fleet, inventory, report_file, *drifted_hosts):
+    report = json.load(open(report_file))
+    drifted = sorted(h for h, entry in report['hosts'].items() if entry['status'] == 'drift')
+    if drifted != sorted(drifted_hosts):
+        fail('drifted hosts %s, expected %s' % (drifted, sorted(drifted_hosts)))
+    print('drift report: %s' % report['summary'])
+
+
+def main(state_file, inventory, check, *args):
+    fleet = json.load(open(state_file))
+    {'converged': converged, 'no-writes': no_writes, 'recap': recap, 'drift': drift}[check](fleet, inventory, *args)
+
+
+if __name__ == '__main__':
+    main(*sys.argv[1:])

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The fleet playbooks (site, drift, rotate_passwords) against 6 simulated panels
+# (4 on a Vobiz trunk, 2 from RingCentral identities), asserting the simulators' state.
+set -euo pipefail
+# shellcheck source=../setup_simulator/simulator.sh
+source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral
+WORK="$(dirname "$SIM_STATE")"
+PLAYBOOKS="$COLLECTION_ROOT/playbooks"
+CHECK=(python "$PWD/check_fleet.py" "$SIM_STATE" "$WORK/inventory")
+python "$COLLECTION_ROOT/scripts/demo_inventory.py" "$SIM_STATE" "$WORK/inventory"
+control="$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$SIM_STATE")"
+post() { python - "$control$1" "$2" <<'PY'
+import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method='POST',
+                                              headers={'Content-Type': 'application/json'})).read()
+PY
+}
+# One credential outside the fleet's scope (must survive purge), one stale inside it (must go).
+post /targets/vobiz/credentials '{"username": "othersite1", "password": "other-pass-1"}'
+post /targets/vobiz/credentials '{"username": "demostale1", "password": "stale-pass-1"}'
+playbook() { ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/last.log" || { cat "$WORK/last.log"; exit 1; }; }
+clear_log() { python -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/log", method="DELETE"))' "$control"; }
+
+echo "== site.yml provisions the fleet"
+playbook "$PLAYBOOKS/site.yml" -vvv
+cp "$WORK/last.log" "$WORK/site-vvv.log"
+"${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
+"${CHECK[@]}" converged
+
+echo "== site.yml again changes nothing and only reads"
+clear_log
+playbook "$PLAYBOOKS/site.yml"
+"${CHECK[@]}" recap "$WORK/last.log"
+"${CHECK[@]}" no-writes
+
+echo "== drift.yml reports exactly the two panels changed out of band"
+python - "$control" <<'PY'
+import json, sys, urllib.request
+for name, change in (('panel-002', {'proxy': 'sip:rogue.example.net'}), ('panel-006', {'realm': 'pbx.example.com'})):
+    urllib.request.urlopen(urllib.request.Request('%s/targets/%s/state' % (sys.argv[1], name), method='PATCH',
+                           data=json.dumps(change).encode(), headers={'Content-Type': 'application/json'})).read()
+PY
+clear_log
+SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift" ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report \
+    playbook "$PLAYBOOKS/drift.yml" --check --diff
+cp "$WORK/drift/drift.json" /tmp/drift-debug.json
+"${CHECK[@]}" drift "$WORK/drift/drift.json" panel-002 panel-006
+"${CHECK[@]}" no-writes
+playbook "$PLAYBOOKS/site.yml"
+"${CHECK[@]}" recap "$WORK/last.log" panel-002 panel-006
+"${CHECK[@]}" converged
+
+echo "== rotate_passwords.yml: one panel, then all"
+python - "$WORK/inventory/group_vars/panels.yml" "$WORK/new-passwords.json" <<'PY'
+import json, secrets, sys
+old = json.load(open(sys.argv[1]))['demo_trunk_passwords']
+json.dump({'demo_trunk_passwords': dict((h, 'New-' + secrets.token_hex(6)) for h in old)}, open(sys.argv[2], 'w'))
+PY
+jq_one="$WORK/new-one.json"
+python - "$WORK/inventory/group_vars/panels.yml" "$WORK/new-passwords.json" "$jq_one" <<'PY'
+import json, sys
+passwords = json.load(open(sys.argv[1]))['demo_trunk_passwords']
+passwords['panel-001'] = json.load(open(sys.argv[2]))['demo_trunk_passwords']['panel-001']
+json.dump({'demo_trunk_passwords': passwords}, open(sys.argv[3], 'w'))
+PY
+playbook "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panel-001 -e "@$jq_one"
+"${CHECK[@]}" recap "$WORK/last.log" panel-001
+"${CHECK[@]}" converged "$jq_one"
+grep -q "'credentials_rotated': \['demopanel001'\]\|\"credentials_rotated\": \[\s*\"demopanel001\"" "$WORK/last.log" \
+    || python -c 'import sys; sys.exit("rotation report does not name demopanel001")'
+playbook "$PLAYBOOKS/rotate_passwords.yml" -e "@$WORK/new-passwords.json"
+"${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
+"${CHECK[@]}" converged "$WORK/new-passwords.json"
+
+echo "== no secret of the run in the -vvv output of site.yml"
+python - "$WORK/inventory/group_vars/panels.yml" "$WORK/site-vvv.log" "$SIM_STATE" <<'PY'
+import json, sys, urllib.request
+group_vars = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+fleet = json.load(open(sys.argv[3]))
+rc = json.load(urllib.request.urlopen(fleet['control'] + '/targets/ringcentral/state'))
+secrets = list(group_vars['demo_trunk_passwords'].values()) + [
+    group_vars['sip_fleet_vobiz_auth_token'], rc['client_secret'], rc['jwt']] + [
+    d['password'] for d in rc['devices'].values()] + rc['issued']['access_tokens']
+leaked = [s for s in secrets if s in text]
+if leaked:
+    sys.exit('%d secret(s) of the run appear in the -vvv output' % len(leaked))
+print('no secret in %d lines of -vvv output (%d secrets checked)' % (text.count('\n'), len(secrets)))
+PY
