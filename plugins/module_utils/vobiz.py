@@ -214,7 +214,8 @@ class VobizClient:
         response = self.http.request('DELETE', url, ok=(200, 204, 404, 409))
         if response.status_code == 409:
             code, message = error_text(response)
-            raise ApiError(IN_USE % (obj['username'], message), status=409, code=code, method='DELETE', url=url)
+            raise ApiError(IN_USE % (obj['username'], message), status=409, code=code, method='DELETE',
+                           url=response.url)
         return response.status_code != 404
 
 
