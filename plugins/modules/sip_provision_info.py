@@ -26,7 +26,7 @@ description:
   - Unknown fields in the answer are ignored and unknown enumeration values are returned as they are.
   - "Runs on the controller (C(delegate_to: localhost) or C(connection: local))."
 author:
-  - sipfleet.provision contributors
+  - sipfleet.provision contributors (@sipfleet)
 extends_documentation_fragment:
   - sipfleet.provision.ringcentral
   - sipfleet.provision.http_options
@@ -316,6 +316,8 @@ def main():
         result = sip_provision_info(module.params, module.check_mode, module._diff)
     except ApiError as exc:
         module.fail_json(**exc.to_result())
+    for warning in result.pop('warnings', []):
+        module.warn(warning)
     module.exit_json(**result)
 
 
