@@ -23,6 +23,10 @@ description:
   - Reports the tasks of this collection's modules (action C(sipfleet.provision.*), short names
     resolved) unless O(include_all_tasks) is set. Failed tasks and unreachable hosts are always
     reported, except failures of other modules' tasks with C(ignore_errors).
+  - A failed task of this collection fails its host even with C(ignore_errors) (the drift of that
+    device is not known). A failure of another module's task that the play ignores is reported
+    (with O(include_all_tasks)) with C(ignored) true, counted in C(tasks_ignored), a C(skipped)
+    JUnit test case, and does not fail the host.
   - A task in a loop is one entry, with one C(items) entry per loop item.
   - The reports of the previous run in O(output_dir) are removed when a playbook starts, so a
     run that stops early cannot leave an old report behind.
@@ -139,7 +143,9 @@ NOT_SECRET_LAST = frozenset(('mode', 'policy', 'file', 'path', 'dir', 'url', 'ur
                              'name', 'names', 'format', 'ttl', 'expiry', 'expires', 'lifetime', 'header', 'field'))
 INTERNAL_ACTIONS = frozenset(C._ACTION_META + C._ACTION_ALL_INCLUDE_IMPORT_TASKS + C._ACTION_ALL_PROPER_INCLUDE_IMPORT_ROLES)
 LOOKUP_CALL = re.compile(r'\b(lookup|query|q)\s*\(')
-SKIPPED_VARS = frozenset(('hostvars', 'groups', 'vars', 'environment', 'ansible_facts', 'ansible_local', 'omit'))
+SKIPPED_VARS = frozenset(('hostvars', 'groups', 'group_names', 'vars', 'environment', 'ansible_facts', 'ansible_local',
+                          'omit', 'play_hosts', 'ansible_play_hosts', 'ansible_play_hosts_all', 'ansible_play_batch',
+                          'ansible_play_role_names', 'ansible_role_names', 'ansible_dependent_role_names'))
 XML_INVALID = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 TASK_RANK = dict(skipped=0, ok=1, drift=2, failed=3, unreachable=4)
 
@@ -196,8 +202,9 @@ class Secrets:
 
     def scan_variables(self, variables, templar):
         """Host variables named like secrets (rendered) and vault-encrypted values."""
+        facts = variables.get('ansible_facts') or {}
         for name, value in variables.items():
-            if name in SKIPPED_VARS:
+            if name in SKIPPED_VARS or (name.startswith('ansible_') and name[8:] in facts):
                 continue
             if self.is_secret_name(name) or _vaulted(value):
                 if isinstance(value, str) and LOOKUP_CALL.search(value):
@@ -249,6 +256,8 @@ class Secrets:
 
 
 def _vaulted(value):
+    if isinstance(value, (int, float, bool)) or value is None:
+        return False
     if VaultHelper is None:
         return type(value).__name__ in ('AnsibleVaultEncryptedUnicode', 'EncryptedString')
     try:
@@ -332,6 +341,16 @@ def _cell(text):
     return str(text).replace('\\', '\\\\').replace('|', '\\|').replace('\r', '').replace('\n', '<br>')
 
 
+def effective_status(task):
+    """``ignored`` for a failure the play ignores in another module's task; else the task's status.
+
+    The failure of a task of this collection always counts, ignored or not: that device's drift is unknown.
+    """
+    if task['status'] == 'failed' and task.get('ignored') and not task.get('action', '').startswith(COLLECTION):
+        return 'ignored'
+    return task['status']
+
+
 def describe(task):
     """One line per difference (or the reason) of a task, for people."""
     if task.get('no_log') and task['status'] != 'ok':
@@ -373,10 +392,9 @@ def render_markdown(report):
     for name, host in report['hosts'].items():
         counts = dict(drift=0, failed=0)
         for task in host['tasks']:
-            if task['status'] in counts:
-                counts[task['status']] += 1
-            elif task['status'] == 'unreachable':
-                counts['failed'] += 1
+            status = effective_status(task)
+            if status in counts or status == 'unreachable':
+                counts[status if status in counts else 'failed'] += 1
         lines.append('| %s | %s | %d | %d |' % (_cell(name), host['status'], counts['drift'], counts['failed']))
     texts = []
     for name, host in report['hosts'].items():
@@ -384,10 +402,12 @@ def render_markdown(report):
             continue
         lines += ['', '## %s: %s' % (_cell(name), host['status']), '', '| Task | Result | Details |', '|---|---|---|']
         for task in host['tasks']:
-            if task['status'] in ('ok', 'skipped'):
+            status = effective_status(task)
+            if status in ('ok', 'skipped'):
                 continue
             details = ['`%s`' % line.replace('`', "'") for line in describe(task)]
-            lines.append('| %s | %s | %s |' % (_cell(task['task']), task['status'], _cell('<br>'.join(details))))
+            result = 'failed (ignored)' if status == 'ignored' else status
+            lines.append('| %s | %s | %s |' % (_cell(task['task']), result, _cell('<br>'.join(details))))
             for item in task.get('items') or [task]:
                 texts += [(name, task['task'], d) for d in item.get('differences') or [] if 'text' in d]
     for name, task, diff in texts:
@@ -414,17 +434,19 @@ def render_junit(report):
             case = ET.SubElement(suite, 'testcase', classname=name, name=case_name, time='%.3f' % duration)
             counts['tests'] += 1
             text = '\n'.join(describe(task))
-            if task['status'] == 'drift':
+            status = effective_status(task)
+            if status == 'drift':
                 counts['failures'] += 1
                 paths = sorted(set(d['path'] for i in task.get('items') or [task] for d in i.get('differences') or []))
                 message = 'drift in %s' % ', '.join(paths) if paths and not task['no_log'] else 'drift'
                 ET.SubElement(case, 'failure', type='drift', message=_first_line(message)).text = text
-            elif task['status'] in ('failed', 'unreachable'):
+            elif status in ('failed', 'unreachable'):
                 counts['errors'] += 1
-                ET.SubElement(case, 'error', type=task['status'], message=_first_line(text)).text = text
-            elif task['status'] == 'skipped':
+                ET.SubElement(case, 'error', type=status, message=_first_line(text)).text = text
+            elif status in ('skipped', 'ignored'):
                 counts['skipped'] += 1
-                ET.SubElement(case, 'skipped', message=_first_line(text))
+                prefix = 'failed, ignored: ' if status == 'ignored' else ''
+                ET.SubElement(case, 'skipped', message=_first_line(prefix + text))
         suite.attrib.update((k, str(v)) for k, v in counts.items())
         suite.set('time', '%.3f' % elapsed)
         for key in totals:
@@ -457,16 +479,16 @@ def summarise(hosts):
     """Host statuses and the summary counts, from the task entries."""
     summary = dict(status='clean', hosts=len(hosts), hosts_clean=0, hosts_drifted=0, hosts_failed=0,
                    hosts_unreachable=0, tasks=0, tasks_ok=0, tasks_drifted=0, tasks_skipped=0,
-                   tasks_failed=0, tasks_unreachable=0)
+                   tasks_failed=0, tasks_ignored=0, tasks_unreachable=0)
     task_keys = dict(ok='tasks_ok', drift='tasks_drifted', skipped='tasks_skipped', failed='tasks_failed',
-                     unreachable='tasks_unreachable')
+                     ignored='tasks_ignored', unreachable='tasks_unreachable')
     host_keys = dict(clean='hosts_clean', drift='hosts_drifted', failed='hosts_failed',
                      unreachable='hosts_unreachable')
     for host in hosts.values():
-        statuses = set(task['status'] for task in host['tasks'])
+        statuses = set(effective_status(task) for task in host['tasks'])
         for task in host['tasks']:
             summary['tasks'] += 1
-            summary[task_keys[task['status']]] += 1
+            summary[task_keys[effective_status(task)]] += 1
         host['status'] = next((s for s in ('unreachable', 'failed', 'drift') if s in statuses), 'clean')
         summary[host_keys[host['status']]] += 1
     if summary['hosts_failed'] or summary['hosts_unreachable']:
@@ -625,10 +647,11 @@ class CallbackModule(CallbackBase):
             manager = play.get_variable_manager()
             if manager is None:
                 continue
-            for name in self.hosts:
-                host = manager._inventory.get_host(name)
-                if host is None:
-                    continue
+            try:
+                hosts = [h for h in manager._inventory.get_hosts(play.hosts) if h.name in self.hosts]
+            except Exception:  # a pattern the inventory cannot resolve now: every host of the report
+                hosts = [h for h in map(manager._inventory.get_host, self.hosts) if h is not None]
+            for host in hosts:
                 variables = manager.get_vars(play=play, host=host, include_hostvars=False)
                 self.secrets.scan_variables(variables, Templar(loader=manager._loader, variables=variables))
 
@@ -677,7 +700,8 @@ class CallbackModule(CallbackBase):
             summary['hosts_failed'], summary['hosts_unreachable']), color=color)
         shown = [(n, h) for n, h in report['hosts'].items() if h['status'] != 'clean']
         for name, host in shown[:limit]:
-            what = '; '.join(_brief(t) for t in host['tasks'] if t['status'] in ('drift', 'failed', 'unreachable'))
+            what = '; '.join(_brief(t) for t in host['tasks']
+                             if effective_status(t) in ('drift', 'failed', 'unreachable'))
             line = '  %-20s %-11s %s' % (name, host['status'], what)
             self._display.display(line if len(line) <= 160 else line[:157] + '...')
         if len(shown) > limit:

@@ -90,17 +90,25 @@ def text_change(path, added):
                 diff=[dict(before='', after_header=path, after=added)])
 
 
+def line_added(path, after='<hidden>\n'):
+    """What lineinfile shows for a line (always scrubbed here) added to a new file."""
+    header = path + ' (content)'
+    return dict(differences=[dict(path=header, text='--- %s\n+++ %s\n@@ -0,0 +1 @@\n+%s' % (header, header, after))],
+                diff=[dict(before='', after=after, before_header=header, after_header=header)])
+
+
 def leak_tasks(host):
     leaks = os.environ['LEAK_DIR']
     files = dict((name, '%s/%s-%s.txt' % (leaks, host, name)) for name in ('note', 'web', 'site', 'plain', 'sip'))
-    copy = 'ansible.builtin.copy'
+    copy, line = 'ansible.builtin.copy', 'ansible.builtin.lineinfile'
     items = [dict(status='drift', item=name, **text_change(files[name], added))
              for name, added in (('plain', 'plain text\n'), ('sip', '<hidden>\n'))]
     return [
         task('Note of the run', 'ansible.builtin.set_fact', no_log=True),
-        task('Write the note', copy, status='drift', changed=True, **text_change(files['note'], '<hidden>')),
-        task('Write the web password', copy, status='drift', changed=True, **text_change(files['web'], '<hidden>')),
-        task('Write the site code', copy, status='drift', changed=True, **text_change(files['site'], '<hidden>')),
+        # the hidden task's content is the note and its newline, secret as a whole
+        task('Write the note', line, status='drift', changed=True, **line_added(files['note'], '<hidden>')),
+        task('Write the web password', line, status='drift', changed=True, **line_added(files['web'])),
+        task('Write the site code', line, status='drift', changed=True, **line_added(files['site'])),
         task('Write the SIP files', copy, status='drift', changed=True, items=items),
         task('Write the note, hidden', copy, status='drift', changed=True, no_log=True),
     ]
@@ -109,7 +117,8 @@ def leak_tasks(host):
 def summary(status, clean=0, drifted=0, failed=0, ok=0, tasks_drifted=0, tasks_failed=0):
     return dict(status=status, hosts=clean + drifted + failed, hosts_clean=clean, hosts_drifted=drifted,
                 hosts_failed=failed, hosts_unreachable=0, tasks=ok + tasks_drifted + tasks_failed, tasks_ok=ok,
-                tasks_drifted=tasks_drifted, tasks_skipped=0, tasks_failed=tasks_failed, tasks_unreachable=0)
+                tasks_drifted=tasks_drifted, tasks_skipped=0, tasks_failed=tasks_failed, tasks_ignored=0,
+                tasks_unreachable=0)
 
 
 PANEL_002 = [dict(path='proxy', before='sip:rogue.example.com', after='sip:pbx.example.com')]
@@ -181,9 +190,9 @@ PANEL_002_ROW = '| Panel SIP settings | drift | `proxy: "sip:rogue.example.com" 
 def leak_rows(host):
     leaks = os.environ['LEAK_DIR']
     return ''.join([
-        '| Write the note | drift | `{0}/{1}-note.txt: text differs` |\n',
-        '| Write the web password | drift | `{0}/{1}-web.txt: text differs` |\n',
-        '| Write the site code | drift | `{0}/{1}-site.txt: text differs` |\n',
+        '| Write the note | drift | `{0}/{1}-note.txt (content): text differs` |\n',
+        '| Write the web password | drift | `{0}/{1}-web.txt (content): text differs` |\n',
+        '| Write the site code | drift | `{0}/{1}-site.txt (content): text differs` |\n',
         '| Write the SIP files | drift | `[plain] {0}/{1}-plain.txt: text differs`<br>'
         '`[sip] {0}/{1}-sip.txt: text differs` |\n',
         '| Write the note, hidden | drift | `details hidden (no_log)` |\n']).format(leaks, host)
@@ -196,8 +205,9 @@ def leak_details(host):
                                    ('Write the site code', 'site', '<hidden>'), ('Write the SIP files', 'plain', 'plain text'),
                                    ('Write the SIP files', 'sip', '<hidden>')):
         path = '%s/%s-%s.txt' % (leaks, host, name)
-        text += ('\n<details><summary>%s: %s %s</summary>\n\n```diff\n--- before\n+++ %s\n@@ -0,0 +1 @@\n+%s\n```\n\n'
-                 '</details>\n' % (host, task_name, path, path, added))
+        before, after = ('before', path) if name in ('plain', 'sip') else (path + ' (content)', path + ' (content)')
+        text += ('\n<details><summary>%s: %s %s</summary>\n\n```diff\n--- %s\n+++ %s\n@@ -0,0 +1 @@\n+%s\n```\n\n'
+                 '</details>\n' % (host, task_name, after, before, after, added))
     return text
 
 
@@ -263,9 +273,9 @@ def leak_cases(host):
         return (name, ['failure', 'drift', 'drift in ' + ', '.join(paths), '\n'.join(lines)])
     return [
         ('Note of the run',),
-        drift('Write the note', '%s/%s-note.txt: text differs' % (leaks, host)),
-        drift('Write the web password', '%s/%s-web.txt: text differs' % (leaks, host)),
-        drift('Write the site code', '%s/%s-site.txt: text differs' % (leaks, host)),
+        drift('Write the note', '%s/%s-note.txt (content): text differs' % (leaks, host)),
+        drift('Write the web password', '%s/%s-web.txt (content): text differs' % (leaks, host)),
+        drift('Write the site code', '%s/%s-site.txt (content): text differs' % (leaks, host)),
         drift('Write the SIP files', '[plain] %s/%s-plain.txt: text differs' % (leaks, host),
               '[sip] %s/%s-sip.txt: text differs' % (leaks, host)),
         ('Write the note, hidden', ['failure', 'drift', 'drift', 'details hidden (no_log)']),
