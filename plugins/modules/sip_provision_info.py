@@ -258,6 +258,11 @@ device:
   description: The registered device (RingCentral's C(device)), keys in snake_case (unknown keys included).
   returned: success
   type: dict
+  contains:
+    id:
+      description: RingCentral's ID of the device (the O(device_id) to use next time).
+      type: str
+      sample: "802398804016"
   sample:
     id: "802398804016"
     type: OtherPhone

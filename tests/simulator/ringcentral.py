@@ -109,11 +109,11 @@ def oauth_error(status, error, code, message):
 
 
 def _digits(count):
-    return ''.join(secrets.choice(string.digits) for _ in range(count))
+    return ''.join(secrets.choice(string.digits) for dummy in range(count))
 
 
 def _sip_password():
-    return ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(10))
+    return ''.join(secrets.choice(string.ascii_letters + string.digits) for dummy in range(10))
 
 
 class RateLimit:

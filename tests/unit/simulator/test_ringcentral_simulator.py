@@ -38,11 +38,13 @@ class Sim:
     def token(self):
         return self.token_response().json()['access_token']
 
-    def provision(self, body=UDP, token=None, **kwargs):
+    def send(self, token=None, **kwargs):
+        """A sip-provision request as given (``json``, ``data`` or no body)."""
         headers = {'Authorization': 'Bearer %s' % (token or self.token())}
-        if body is not None:
-            kwargs['json'] = body
         return requests.post(self.url + PROVISION, headers=headers, timeout=5, **kwargs)
+
+    def provision(self, body=None, token=None):
+        return self.send(token, json=UDP if body is None else body)
 
 
 @pytest.fixture(scope='module')
@@ -90,7 +92,7 @@ def test_answer_shape_and_realistic_values(sim):
 
 
 def test_fresh_authorization_id_and_optional_password_rotation(sim):
-    first, second = (sim.provision().json()['sipInfo'][0] for _ in range(2))
+    first, second = (sim.provision().json()['sipInfo'][0] for dummy in range(2))
     assert first['authorizationId'] != second['authorizationId'] and first['password'] == second['password']
     sim.patch('options', {'rotate_password': True})
     assert sim.provision().json()['sipInfo'][0]['password'] != first['password']
@@ -111,8 +113,8 @@ def test_request_body_is_checked_against_the_schema(sim, body, name):
 
 
 def test_unparsable_or_missing_body(sim):
-    assert error(sim.provision(None, data=b'{"sipInfo": [')) == (400, 'CMN-103')
-    assert error(sim.provision(None)) == (400, 'CMN-104')
+    assert error(sim.send(data=b'{"sipInfo": [')) == (400, 'CMN-103')
+    assert error(sim.send()) == (400, 'CMN-104')
 
 
 def test_unknown_device_and_new_device(sim):
@@ -159,7 +161,7 @@ def test_voip_calling_permission(sim):
 def test_rate_limit_headers_and_penalty(sim):
     sim.patch('limits', {'Heavy': {'limit': 2, 'window': 60, 'penalty': 30}})
     token = sim.token()
-    first, second, third = (sim.provision(token=token) for _ in range(3))
+    first, second, third = (sim.provision(token=token) for dummy in range(3))
     assert first.headers['X-Rate-Limit-Group'] == 'Heavy' and first.headers['X-Rate-Limit-Limit'] == '2'
     assert first.headers['X-Rate-Limit-Window'] == '60'
     assert [r.headers['X-Rate-Limit-Remaining'] for r in (first, second)] == ['1', '0']
@@ -170,7 +172,7 @@ def test_rate_limit_headers_and_penalty(sim):
 
 def test_auth_group_on_the_token_endpoint(sim):
     sim.patch('limits', {'Auth': {'limit': 5, 'window': 60, 'penalty': 60}})
-    statuses = [sim.token_response().status_code for _ in range(6)]
+    statuses = [sim.token_response().status_code for dummy in range(6)]
     assert statuses == [200] * 5 + [429]
     assert sim.token_response().headers['X-Rate-Limit-Group'] == 'Auth'
 
@@ -218,4 +220,3 @@ def test_simulator_is_stdlib_only_and_does_not_read_the_contract():
     calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     assert 'open' not in calls and not any('ringcentral-sip-provision' in text or '.yaml' in text for text in strings)
-
