@@ -147,6 +147,31 @@ EXAMPLES = r'''
   delegate_to: localhost
   no_log: true
 
+- name: One token for many calls (the Auth group allows 5 token requests a minute)
+  run_once: true
+  delegate_to: localhost
+  block:
+    - name: Get a token with the JWT-bearer grant
+      ansible.builtin.uri:
+        url: https://platform.ringcentral.com/restapi/oauth/token
+        method: POST
+        url_username: "{{ vault_rc_client_id }}"
+        url_password: "{{ vault_rc_client_secret }}"
+        force_basic_auth: true
+        body_format: form-urlencoded
+        body:
+          grant_type: urn:ietf:params:oauth:grant-type:jwt-bearer
+          assertion: "{{ vault_rc_jwt }}"
+      register: rc_token
+      no_log: true
+
+    - name: Identities of every device with that token
+      sipfleet.provision.sip_provision_info:
+        access_token: "{{ rc_token.json.access_token }}"
+        device_id: "{{ item }}"
+      loop: "{{ rc_device_ids }}"
+      register: identities
+
 - name: A ready access token (no token request, no revocation)
   sipfleet.provision.sip_provision_info:
     server_url: https://platform.devtest.ringcentral.com

@@ -361,3 +361,23 @@ def test_argument_spec_secrets_and_environment(monkeypatch):
     params = ArgumentSpecValidator(spec).validate({'transport': 'TLS'}).validated_parameters
     assert params['server_url'] == 'https://platform.ringcentral.com' and params['transport'] == 'TLS'
     assert ArgumentSpecValidator(spec).validate({'transport': 'udp'}).errors.errors
+
+
+def test_controller_path_gives_the_module_result(account, monkeypatch):
+    """The same function inside the controller (the action-plugin path): options from the
+    environment, warnings kept, every no_log value out of the result."""
+    controller_action = pytest.importorskip(
+        'ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action')
+    state = account.state()
+    for name in ('client_id', 'client_secret', 'jwt'):
+        monkeypatch.setenv('RINGCENTRAL_' + name.upper(), state[name])
+    monkeypatch.setenv('RINGCENTRAL_SERVER_URL', account.url)
+    result = controller_action.run_in_controller(
+        ArgumentSpecValidator(argument_spec()), sip_provision_info, {'include_secrets': True},
+        'sipfleet.provision.sip_provision_info', check_mode=True, diff=False)
+    assert result['changed'] is False and 'new device' in result['warnings'][0]
+    assert list(result['sip_info'][0]) == MODEL_KEYS
+    assert result['invocation']['module_args']['jwt'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert account.calls() == [TOKEN, PROVISION, REVOKE]
+    text = json.dumps(result)
+    assert state['client_secret'] not in text and state['jwt'] not in text
