@@ -391,7 +391,8 @@ def ensure_credential_set(params, check_mode=False, diff=False):
                 client, item, current.get(item['username']), params['update_password'], check_mode)
             outcomes[outcome].append(item['username'])
             objects.append(public(obj))
-            before[item['username']], after[item['username']] = old, new
+            before.update({item['username']: old} if old else {})
+            after[item['username']] = new
         if params['purge']:
             for name in sorted(set(current) - set(names)):
                 if name.startswith(prefix):

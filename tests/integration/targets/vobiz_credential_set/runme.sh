@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# vobiz_credential_set (and vobiz_credential_info) against a simulated Vobiz account. The account's auth token is
+# random for the run; the playbook runs at -vvv and its whole output is searched
+# for every secret of the run: the token and the credential passwords.
+set -euo pipefail
+# shellcheck source=../setup_simulator/simulator.sh
+source ../setup_simulator/simulator.sh --panels 0 --vobiz
+random() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }
+password="Vz-$(random)"
+new_password="Rot-$(random)"
+vobiz_token="tok-$(random)"
+output="$(dirname "$SIM_STATE")/output.txt"
+ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -e "password=$password" \
+    -e "new_password=$new_password" -e "vobiz_token=$vobiz_token" -vvv "$@" | tee "$output"
+for secret in "$password" "$new_password" "$vobiz_token"; do
+    if grep -qF -- "$secret" "$output"; then
+        echo "a secret of the run appears in the output" >&2
+        exit 1
+    fi
+done
+echo "no secret in $(wc -l < "$output") lines of -vvv output"
