@@ -161,7 +161,7 @@ class HttpClient:
                 return response
             wait = self.retry_wait(response, attempt)
             if wait is None:
-                raise self.error(response, method, url)
+                raise self.error(response, method, url, attempt)
             self.sleep(wait)
             attempt += 1
 
@@ -179,16 +179,17 @@ class HttpClient:
             wait = backoff_delay(attempt, self.backoff_base)
         return wait if wait <= self.retry_max_wait else None
 
-    def error(self, response, method, url):
+    def error(self, response, method, url, retried=0):
+        """The ApiError of a failed answer, after ``retried`` retries."""
         code, message = self.error_text(response)
         status = response.status_code
         if status == 429:
             wait = parse_retry_after(response.headers.get('Retry-After'))
             bound = 'retry_max_wait is %gs' % self.retry_max_wait
             message = 'rate limited, gave up after %d retries (%s%s): %s' % (
-                self.retries, 'Retry-After %gs, ' % wait if wait is not None else '', bound, message)
-        elif status in RETRY_STATUSES and self.retries:
-            message = 'gave up after %d retries: %s' % (self.retries, message)
+                retried, 'Retry-After %gs, ' % wait if wait is not None else '', bound, message)
+        elif status in RETRY_STATUSES and retried:
+            message = 'gave up after %d retries: %s' % (retried, message)
         return ApiError(message, status=status, code=code, method=method, url=url)
 
 
