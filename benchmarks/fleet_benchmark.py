@@ -139,12 +139,26 @@ def raise_fd_limit(panels):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+# The simulator with TCP_NODELAY on its connections (see --simulator-nodelay).
+NODELAY_SIMULATOR = r"""
+import socket, sys
+from tests.simulator import server
+serve = server._serve_connection
+def nodelay(conn, addr, context):
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    serve(conn, addr, context)
+server._serve_connection = nodelay
+from tests.simulator.fleet import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 class Fleet:
-    def __init__(self, python, panels, workdir):
+    def __init__(self, python, panels, workdir, nodelay=False):
         self.state_file = os.path.join(workdir, 'simulator.json')
+        start = ['-c', NODELAY_SIMULATOR] if nodelay else ['-m', 'tests.simulator']
         self.process = subprocess.Popen(
-            [python, '-m', 'tests.simulator', '--panels', str(panels), '--state-file', self.state_file],
-            cwd=ROOT)
+            [python] + start + ['--panels', str(panels), '--state-file', self.state_file], cwd=ROOT)
         deadline = time.monotonic() + 120
         while not os.path.exists(self.state_file):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -264,8 +278,10 @@ def run_path(path, args, fleet, workdir, env):
 
 
 def print_table(rows, args):
-    print('\nbasip_sip on %d panels, %d forks, strategy %s, %d CPUs'
-          % (args.panels, args.forks, args.strategy, os.cpu_count() or 0))
+    print('\nbasip_sip on %d panels, %d forks, strategy %s, %d CPUs%s%s'
+          % (args.panels, args.forks, args.strategy, os.cpu_count() or 0,
+             ', simulator with TCP_NODELAY' if args.simulator_nodelay else '',
+             ''.join(', ' + setting for setting in args.ansible_env)))
     head = '%-10s %-10s %8s %8s %9s %9s  %-16s %7s %6s' % (
         'path', 'run', 'wall s', 'CPU s', 'peak MB', 'req/panel', 'methods/panel', 'changed', 'failed')
     print(head)
@@ -298,6 +314,13 @@ def main(argv=None):
                         help='comma-separated subset of %s (default: all)' % ','.join(PATHS))
     parser.add_argument('--skip-module-path', action='store_true', help='leave out the (slow) module path')
     parser.add_argument('--strategy', default='linear', help='play strategy (default linear)')
+    parser.add_argument('--ansible-env', action='append', default=[], metavar='NAME=VALUE',
+                        help='an Ansible setting for the ansible-playbook runs, e.g. ANSIBLE_INJECT_FACT_VARS=false '
+                             '(repeatable)')
+    parser.add_argument('--simulator-nodelay', action='store_true',
+                        help='serve the panels with TCP_NODELAY: the simulator otherwise answers a request on a '
+                             'kept-alive connection only after the client\'s delayed ACK (about 40 ms), like a '
+                             'slow device; with it, the plain script measures almost pure CPU')
     parser.add_argument('--python', default=sys.executable, help='Python of the simulator and the modules')
     parser.add_argument('--ansible-playbook', default=os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
                         help='ansible-playbook to run (default: the one beside this Python)')
@@ -312,8 +335,11 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix='sipfleet-bench-')
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(workdir), ANSIBLE_NOCOLOR='1',
                ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_RETRY_FILES_ENABLED='0')
+    for setting in args.ansible_env:
+        name, _sep, value = setting.partition('=')
+        env[name] = value
     print('work directory %s, open files limit %d' % (workdir, limit), file=sys.stderr)
-    fleet = Fleet(args.python, args.panels, workdir)
+    fleet = Fleet(args.python, args.panels, workdir, args.simulator_nodelay)
     rows = []
     try:
         write_inventory(os.path.join(workdir, 'inventory.ini'), fleet, args.python)

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import netrc  # noqa: F401 pylint: disable=unused-import
 import os
 import traceback
 import warnings
@@ -72,9 +73,10 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 # Imported here, at the import of the action plugin, so that the main process
-# loads requests once and every forked worker inherits it.
+# loads requests once and every forked worker inherits it (netrc too: requests
+# imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, HttpClient,
 )
 
 try:  # ansible-core 2.19+: module errors are reported as "Module failed"
@@ -119,9 +121,17 @@ def task_environment(environment):
                 os.environ[key] = value
 
 
-def validate_args(argument_spec, args, module_name):
-    """Validate ``args`` like ``AnsibleModule`` does: ``(params, no_log_values, error message)``."""
-    result = ArgumentSpecValidator(argument_spec).validate(args)
+def plain_args(args):
+    """The task's arguments as the module receives them: JSON types (no templating tags)."""
+    try:
+        return json.loads(json.dumps(args))
+    except (TypeError, ValueError):
+        return dict(args)
+
+
+def validate_args(validator, args, module_name):
+    """Validate ``args`` like ``AnsibleModule`` does: ``(params, no_log_values, error, warnings)``."""
+    result = validator.validate(args)
     params = dict(args)
     params.update(result.validated_parameters)
     message = None
@@ -148,9 +158,10 @@ def module_result(result, params, no_log_values):
     return result
 
 
-def run_in_controller(argument_spec, function, args, module_name, check_mode, diff):
-    """Validate ``args`` and call ``function`` the way the module's ``main()`` does; return its result."""
-    params, no_log_values, error, warnings_ = validate_args(argument_spec, args, module_name)
+def run_in_controller(validator, function, args, module_name, check_mode, diff):
+    """Validate ``args`` (an ``ArgumentSpecValidator`` of the module's options) and call
+    ``function`` the way the module's ``main()`` does; return its result."""
+    params, no_log_values, error, warnings_ = validate_args(validator, plain_args(args), module_name)
     if error:
         result = dict(failed=True, msg=error)
     elif not HAS_REQUESTS:
@@ -172,6 +183,35 @@ def run_in_controller(argument_spec, function, args, module_name, check_mode, di
     return module_result(result, params, no_log_values)
 
 
+def warm_up():
+    """Prepare (never send) requests through the HTTP client, once, in the main process.
+
+    The first request of a process fills caches of requests, urllib3 and the ``abc``
+    machinery (``isinstance`` checks against ``Mapping`` and friends). Done here, at
+    the import of the action plugin in Ansible's main process, every forked worker
+    inherits them warm: about 3 ms of CPU less per host and task. Nothing is sent.
+    """
+    if not HAS_REQUESTS:
+        return
+    try:
+        import requests
+        client = HttpClient('http://127.0.0.1:9')
+        session = client.session
+        for method, kwargs in (('GET', dict(params=dict(user='u'))),
+                               ('POST', dict(json=dict(a=dict(b=1)), headers=dict(Authorization='Bearer x')))):
+            request = session.prepare_request(requests.Request(method, client.url('/warm-up'), **kwargs))
+            session.merge_environment_settings(request.url, {}, None, None, None)
+            adapter = session.get_adapter(request.url)
+            connect = getattr(adapter, 'get_connection_with_tls_context', None)
+            if connect is not None:
+                connect(request, True)
+            else:  # pragma: no cover - requests < 2.32
+                adapter.get_connection(request.url)
+        client.close()
+    except Exception:  # pragma: no cover - an optimisation only
+        pass
+
+
 class ControllerAction(ActionBase):
     """Action plugin base: the module's logic in the controller, or the module itself.
 
@@ -184,6 +224,14 @@ class ControllerAction(ActionBase):
 
     argument_spec = None
     function = None
+    validator = None
+
+    def __init_subclass__(cls, **kwargs):
+        # Built once, when the plugin is imported in the main process; forks inherit it.
+        super().__init_subclass__(**kwargs)
+        if cls.argument_spec is not None:
+            cls.validator = ArgumentSpecValidator(cls.argument_spec())
+            validate_args(cls.validator, {}, cls.__name__)  # warms the validator's code paths
 
     def runs_on_controller(self, task_vars):
         """True when the controller path applies (see the module docstring)."""
@@ -207,7 +255,7 @@ class ControllerAction(ActionBase):
         self._compute_environment_string(environment)
         with task_environment(environment):
             result.update(run_in_controller(
-                self.argument_spec(), self.function, self._task.args,
+                self.validator, self.function, self._task.args,
                 module_name, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
         return result
 
@@ -221,3 +269,6 @@ class ControllerAction(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
+
+
+warm_up()
