@@ -43,13 +43,16 @@ description:
   - "Secrets: values the modules mask stay masked, and the report never shows the values of tasks
     with C(no_log) (their entries carry no C(diff), C(differences), C(msg) or item labels). Every
     value the run treats as secret is also replaced by C(<hidden>) in every string written, even
-    when a module forgot to mask it: the values of task arguments whose names look secret (words
-    such as C(password), C(passphrase), C(secret), C(token), C(jwt), C(key), C(credential), C(pin),
-    or ending in C(password), C(secret), C(token)), of arguments a module declared C(no_log)
+    when a module forgot to mask it: the values of task arguments whose names look secret (a word
+    C(password), C(passwd), C(passphrase), C(secret), C(token), C(jwt), C(credential), a word ending
+    in C(password), C(secret), C(token), or a last word C(key), C(apikey), C(pin), C(otp), C(pass);
+    not when the last word names something else, as in C(password_mode), C(ssh_key_file),
+    C(token_url), nor C(update_*) options), of arguments a module declared C(no_log)
     (seen as C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) in its invocation), every argument of C(no_log)
     tasks, vault-encrypted values, and the host variables and environment variables with such
     names or named C(vault_*) (O(secret_names) adds name patterns)."
-  - "Limits of the scrubbing: values shorter than 4 characters are not scrubbed; a secret that a
+  - "Limits of the scrubbing: values shorter than 4 characters, and V(true), V(false), V(none), V(null),
+    are not scrubbed; a secret that a
     module transforms (hashes, encodes) or that reaches the run only inside another module's
     output is not known; host variables are rendered once at the end of the run, and a variable
     whose own expression calls a lookup is not rendered (its value is not known); a non-secret
@@ -136,9 +139,11 @@ NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 MASKS = (MASK, MASK_SENT)
 MIN_SECRET_LENGTH = 4
 ABSENT = object()
-SECRET_WORDS = frozenset(('pass', 'passwd', 'password', 'passphrase', 'secret', 'secrets', 'token', 'tokens',
-                          'jwt', 'key', 'keys', 'apikey', 'credential', 'credentials', 'pin', 'otp'))
+SECRET_WORDS = frozenset(('passwd', 'password', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'jwt',
+                          'credential', 'credentials'))
+SECRET_LAST_WORDS = frozenset(('pass', 'key', 'keys', 'apikey', 'pin', 'otp'))  # secret as the last word only
 SECRET_ENDINGS = ('password', 'passwd', 'secret', 'token')
+NEVER_SECRET = frozenset(('true', 'false', 'none', 'null', 'yes', 'no', 'on', 'off'))
 NOT_SECRET_LAST = frozenset(('mode', 'policy', 'file', 'path', 'dir', 'url', 'uri', 'type', 'length', 'id',
                              'name', 'names', 'format', 'ttl', 'expiry', 'expires', 'lifetime', 'header', 'field'))
 INTERNAL_ACTIONS = frozenset(C._ACTION_META + C._ACTION_ALL_INCLUDE_IMPORT_TASKS + C._ACTION_ALL_PROPER_INCLUDE_IMPORT_ROLES)
@@ -173,13 +178,14 @@ class Secrets:
         words = [w for w in re.split(r'[^a-z0-9]+', name) if w]
         if not words or words[0] in ('update', 'no') or words[-1] in NOT_SECRET_LAST:
             return False
-        return any(w in SECRET_WORDS or w.endswith(SECRET_ENDINGS) for w in words)
+        return words[-1] in SECRET_LAST_WORDS or any(w in SECRET_WORDS or w.endswith(SECRET_ENDINGS) for w in words)
 
     def add(self, value):
         if value is None or isinstance(value, bool) or isinstance(value, (Mapping, list, tuple, set)):
             return
         text = str(value)
-        if len(text) >= MIN_SECRET_LENGTH and text not in (MASK, MASK_SENT, NO_LOG_MARKER, '********'):
+        if (len(text) >= MIN_SECRET_LENGTH and text not in (MASK, MASK_SENT, NO_LOG_MARKER, '********')
+                and text.lower() not in NEVER_SECRET):
             self.values.add(text)
             self._pattern = None
 
@@ -247,11 +253,11 @@ class Secrets:
             return MASK
         return value
 
-    def scrub_text(self, text, escape, mask):
-        """Last pass over a rendered file: every secret, raw and as ``escape`` writes it."""
+    def scrub_text(self, text, escape):
+        """Last pass over rendered text: every secret, raw and as ``escape`` writes it."""
         for value in sorted(self.values, key=len, reverse=True):
             for form in set((value, escape(value))):
-                text = text.replace(form, mask)
+                text = text.replace(form, MASK)
         return text
 
 
@@ -463,15 +469,9 @@ def _first_line(text):
     return line if len(line) <= 200 else line[:197] + '...'
 
 
-def _xml_escape(text):
-    return text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')
-
-
-RENDERERS = dict(
-    json=(render_json, lambda s: json.dumps(s, ensure_ascii=False)[1:-1], MASK),
-    markdown=(render_markdown, _cell, MASK),
-    junit=(render_junit, _xml_escape, _xml_escape(MASK)),
-)
+# Every string of the report is scrubbed before rendering. Markdown, plain text, gets one more
+# pass over the rendered text; JSON and XML do not (a replacement could break their syntax).
+RENDERERS = dict(json=(render_json, None), markdown=(render_markdown, _cell), junit=(render_junit, None))
 
 
 # --- the report ----------------------------------------------------------------
@@ -681,8 +681,10 @@ class CallbackModule(CallbackBase):
             if fmt not in RENDERERS:
                 self._display.warning('sipfleet.provision.drift_report: unknown format %r (json, markdown, junit)' % fmt)
                 continue
-            render, escape, mask = RENDERERS[fmt]
-            text = self.secrets.scrub_text(render(report), escape, mask)
+            render, escape = RENDERERS[fmt]
+            text = render(report)
+            if escape is not None:
+                text = self.secrets.scrub_text(text, escape)
             path = os.path.join(directory, FILES[fmt])
             with open(path + '.tmp', 'w', encoding='utf-8') as handle:
                 handle.write(text)

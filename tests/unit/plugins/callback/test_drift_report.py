@@ -33,7 +33,7 @@ NAME = 'sipfleet.provision.drift_report'
 @pytest.mark.parametrize('name', [
     'password', 'api_password', 'sip_password', 'SIP_PASSWORD', 'webpassword', 'passphrase', 'client_secret',
     'auth_token', 'apitoken', 'jwt', 'api_key', 'private_key', 'credentials', 'vault_panel_web_password',
-    'vault_anything', 'BASIP_API_PASSWORD', 'pin', 'user-pass',
+    'vault_anything', 'BASIP_API_PASSWORD', 'pin', 'door_pin', 'user-pass', 'keys', 'ssh_key_passphrase',
 ])
 def test_secret_names(name):
     assert Secrets().is_secret_name(name)
@@ -42,6 +42,7 @@ def test_secret_names(name):
 @pytest.mark.parametrize('name', [
     'user', 'proxy', 'update_password', 'no_log', 'password_mode', 'ssh_key_file', 'token_url', 'key_id',
     'ca_path', 'monkey', 'passenger', 'bypass', 'secret_names', 'token_ttl', 'api_url',
+    'ANSIBLE_HOST_KEY_CHECKING', 'pass_through', 'pin_code', 'key_type',
 ])
 def test_names_that_are_not_secret(name):
     assert not Secrets().is_secret_name(name)
@@ -70,10 +71,10 @@ def test_scan_collects_secret_arguments_no_log_options_and_no_log_tasks():
     assert secrets.values == {'Note-6666', 'Item-7777'}
 
 
-def test_scan_ignores_masks_and_short_values():
+def test_scan_ignores_masks_short_values_and_booleans():
     secrets = Secrets()
     secrets.scan({'password': MASK, 'api_password': '<hidden, sent>', 'token': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER',
-                  'secret': 'abc', 'key': '********'})
+                  'secret': 'abc', 'key': '********', 'jwt': 'false', 'pin': 'True', 'otp': 'none'})
     assert secrets.values == set()
     assert secrets.scrub({'a': 'nothing to hide'}) == {'a': 'nothing to hide'}
 
@@ -106,14 +107,24 @@ def test_scrub_everywhere_longest_first():
     assert secrets.replaced == 5
 
 
-def test_scrub_text_catches_escaped_forms():
+def test_scrub_text_catches_markdown_escaped_forms():
     secrets = Secrets()
-    secrets.add('pa"ss\\word<&>')
-    json_text = json.dumps({'x': 'pa"ss\\word<&>'})
-    assert 'word' not in secrets.scrub_text(json_text, drift_report.RENDERERS['json'][1], MASK)
-    xml_text = '<a b="pa&quot;ss\\word&lt;&amp;&gt;"/>'
-    assert secrets.scrub_text(xml_text, drift_report.RENDERERS['junit'][1], '&lt;hidden&gt;') == \
-        '<a b="&lt;hidden&gt;"/>'
+    secrets.add('pa|ss\\word')
+    assert secrets.scrub_text('x pa\\|ss\\\\word y pa|ss\\word', drift_report.RENDERERS['markdown'][1]) == \
+        'x <hidden> y <hidden>'
+
+
+def test_secrets_with_json_and_xml_syntax_are_scrubbed_before_rendering():
+    report = sample_report()
+    report['hosts']['p2']['tasks'][0]['differences'][0]['after'] = 'a"b<&>\\c 1234'
+    secrets = Secrets()
+    secrets.add('a"b<&>\\c')
+    secrets.add('1234')
+    report['hosts'] = secrets.scrub(report['hosts'])
+    assert json.loads(drift_report.render_json(report))['hosts']['p2']['tasks'][0]['differences'][0]['after'] == \
+        '<hidden> <hidden>'
+    root = ET.fromstring(render_junit(report).encode('utf-8'))
+    assert '"<hidden> <hidden>"' in root.find("testsuite[@name='p2']/testcase/failure").text
 
 
 # --- differences and task entries ---------------------------------------------------
