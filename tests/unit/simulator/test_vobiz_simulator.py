@@ -29,7 +29,8 @@ def api(running):
     requests.delete(control + '/log', timeout=5)
 
     class Api:
-        def call(self, method, path, headers=AUTH, **kwargs):
+        def call(self, method, path, headers=None, **kwargs):
+            headers = AUTH if headers is None else headers
             return requests.request(method, url + path, headers=headers, timeout=5, **kwargs)
 
         def control(self, method, path, **kwargs):

@@ -158,12 +158,12 @@ def test_update_password_on_create_never_resends(account):
 def test_update_password_always_rotates_on_every_run(account):
     account.app.add_credential('office4', SECRET)
     rotate = account.params(username='office4', password=NEW_SECRET, update_password='always')
-    for _ in range(2):
+    for attempt in range(2):
         account.clear()
         result = vobiz.ensure_credential(rotate, diff=True)
         assert result['changed'] and result['changes'] == ['password']
         assert result['diff']['after']['password'] == '<hidden, sent>' and 'password' not in result['diff']['before']
-        assert account.calls() == [LIST, UPDATE] and account.log()[1]['body'] == {'password': '***'}
+        assert account.calls() == [LIST, UPDATE] and account.log()[1]['body'] == {'password': '***'}, attempt
     assert account.stored('office4')['password'] == NEW_SECRET
     assert no_secret(result)
 
@@ -266,6 +266,7 @@ def test_delete_in_use_fails_saying_so(account):
     with pytest.raises(ApiError) as info:
         vobiz.ensure_credential(account.params(username='office14', state='absent'))
     assert info.value.status == 409 and 'in use by active calls' in str(info.value)
+    assert str(info.value).startswith('DELETE %s/api/v1/Account/MA_SIMUL001/credentials/' % account.url)
     assert account.stored('office14') is not None
 
 
