@@ -30,8 +30,8 @@ description:
   - A task in a loop is one entry, with one C(items) entry per loop item.
   - The reports of the previous run in O(output_dir) are removed when a playbook starts, so a
     run that stops early cannot leave an old report behind.
-  - "JSON schema (C(schema_version) 1): C(run) (C(playbooks), C(started), C(ended), C(check_mode),
-    C(diff_mode), C(ansible_version), C(include_all_tasks), C(scrubbed_values)); C(summary)
+  - "JSON schema (C(schema_version) 1): C(run) (C(playbooks), C(started), C(ended), C(check_mode) and
+    C(diff_mode) (true with C(--check), C(--diff), or when every reported task ran so), C(ansible_version), C(include_all_tasks), C(scrubbed_values)); C(summary)
     (C(status) V(clean), V(drift) or V(failed); C(hosts), C(hosts_clean), C(hosts_drifted),
     C(hosts_failed), C(hosts_unreachable), C(tasks), C(tasks_ok), C(tasks_drifted),
     C(tasks_skipped), C(tasks_failed), C(tasks_unreachable)); C(hosts), an object by host name
@@ -109,6 +109,65 @@ options:
     ini:
       - section: callback_drift_report
         key: secret_names
+'''
+
+EXAMPLES = r'''
+# ansible.cfg: enable the callback and choose where the reports go
+#   [defaults]
+#   callbacks_enabled = sipfleet.provision.drift_report
+#   [callback_drift_report]
+#   output_dir = reports/drift
+#
+# or for one run, with environment variables; the gate fails the pipeline on drift:
+#   ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report SIPFLEET_DRIFT_REPORT_DIR=drift-report \
+#     ansible-playbook -i inventory playbooks/drift.yml --check --diff || rc=$?
+#   python tools/drift_gate.py --ansible-rc "${rc:-0}" drift-report/drift.json
+#
+# The play of such a run (playbooks/drift.yml of the collection):
+- name: Report the drift of every panel
+  hosts: panels
+  gather_facts: false
+  roles:
+    - role: sipfleet.provision.sip_fleet
+'''
+
+RETURN = r'''
+# The callback returns nothing to the play. What it writes: drift.json, with these keys.
+schema_version:
+  description: Version of the schema of C(drift.json); a new version is a breaking change.
+  returned: always
+  type: int
+  sample: 1
+generator:
+  description: The name of the callback that wrote the report.
+  returned: always
+  type: str
+  sample: sipfleet.provision.drift_report
+run:
+  description:
+    - The run, C(playbooks), C(started), C(ended) (UTC ISO 8601), C(check_mode), C(diff_mode),
+      C(ansible_version), C(include_all_tasks), and C(scrubbed_values), how many values were replaced
+      by C(<hidden>).
+  returned: always
+  type: dict
+  sample: {"playbooks": ["playbooks/drift.yml"], "check_mode": true, "diff_mode": true, "scrubbed_values": 0}
+summary:
+  description:
+    - C(status) (V(clean), V(drift) or V(failed)) and the counts C(hosts), C(hosts_clean),
+      C(hosts_drifted), C(hosts_failed), C(hosts_unreachable), C(tasks), C(tasks_ok), C(tasks_drifted),
+      C(tasks_skipped), C(tasks_failed), C(tasks_ignored), C(tasks_unreachable).
+  returned: always
+  type: dict
+  sample: {"status": "drift", "hosts": 50, "hosts_clean": 48, "hosts_drifted": 2, "hosts_failed": 0}
+hosts:
+  description:
+    - By host name, its C(status) (V(clean), V(drift), V(failed), V(unreachable)) and its C(tasks),
+      each with C(task), C(action), C(play), C(path), C(status), C(changed), C(no_log), C(ignored),
+      C(duration) and, when known, C(differences), C(diff), C(msg) and C(items) (see the description).
+  returned: always
+  type: dict
+  sample: {"panel-002": {"status": "drift", "tasks": [{"task": "Panel SIP settings", "status": "drift",
+           "differences": [{"path": "proxy", "before": "sip:rogue.example.net", "after": "sip:pbx.example.com"}]}]}}
 '''
 
 import datetime
@@ -567,11 +626,22 @@ class CallbackModule(CallbackBase):
         self.started = now_iso()
         self.secrets = None
         self.play_name = ''
+        self.modes = dict(check=set(), diff=set())  # check and diff mode of the reported tasks
+
+    def _new_secrets(self):
+        patterns = []
+        for pattern in self.get_option('secret_names') or ():
+            try:
+                patterns.append(re.compile(pattern, re.I).pattern)
+            except re.error as exc:
+                self._display.warning('sipfleet.provision.drift_report: secret_names: %r is not a regular '
+                                      'expression (%s); left out' % (pattern, exc))
+        return Secrets(patterns)
 
     # --- events ------------------------------------------------------------------
     def v2_playbook_on_start(self, playbook):
         if not self.playbooks:
-            self.secrets = Secrets(self.get_option('secret_names') or ())
+            self.secrets = self._new_secrets()
             for name in FILES.values():
                 path = os.path.join(self._output_dir(), name)
                 if os.path.isfile(path):
@@ -612,7 +682,7 @@ class CallbackModule(CallbackBase):
     # --- collection ----------------------------------------------------------------
     def _record(self, result, status, ignore_errors=False):
         if self.secrets is None:
-            self.secrets = Secrets(self.get_option('secret_names') or ())
+            self.secrets = self._new_secrets()
         task = getattr(result, 'task', None) or result._task
         host = (getattr(result, 'host', None) or result._host).get_name()
         fields = getattr(result, 'task_fields', None) or result._task_fields
@@ -639,6 +709,8 @@ class CallbackModule(CallbackBase):
         started = self.starts.pop((host, task._uuid), None)
         entry['duration'] = round(time.monotonic() - started, 3) if started is not None else 0.0
         self.hosts.setdefault(host, dict(status='clean', tasks=[]))['tasks'].append(entry)
+        self.modes['check'].add(bool(getattr(task, 'check_mode', False)))
+        self.modes['diff'].add(bool(getattr(task, 'diff', False)))
 
     def _collect_variable_secrets(self):
         self.secrets.scan_environment(os.environ)
@@ -660,8 +732,10 @@ class CallbackModule(CallbackBase):
         """The whole report (a dict), every secret of the run scrubbed."""
         hosts = dict((name, self.hosts[name]) for name in sorted(self.hosts))
         summary = summarise(hosts)
+        # --check, or every reported task ran in check mode (a play can set check_mode itself); same for diff
+        modes = dict((mode, self.modes[mode] == {True} or bool(context.CLIARGS.get(mode))) for mode in self.modes)
         run = dict(playbooks=self.playbooks, started=self.started, ended=now_iso(),
-                   check_mode=bool(context.CLIARGS.get('check')), diff_mode=bool(context.CLIARGS.get('diff')),
+                   check_mode=modes['check'], diff_mode=modes['diff'],
                    ansible_version=ANSIBLE_VERSION, include_all_tasks=bool(self.get_option('include_all_tasks')))
         self.secrets.replaced = 0
         report = dict(schema_version=SCHEMA_VERSION, generator=self.CALLBACK_NAME, run=run,

@@ -291,8 +291,9 @@ def expected_junit(scenario, report):
             suite('panel-001', [(SIP_TASK,)]),
             suite('panel-002', [PANEL_002_CASE]),
             suite('panel-003', [(SIP_TASK,)]),
-            suite('panel-004', [(SIP_TASK, ['failure', 'drift', 'drift in stun.port, transport',
-                                             'stun.port: 19302 -> 3478\ntransport: "tcp" -> "udp"'])]),
+            suite('panel-004', [(SIP_TASK, [
+                'failure', 'drift', 'drift in stun.port, transport',
+                'stun.port: 19302 -> 3478\ntransport: "tcp" -> "udp"'])]),
             suite('panel-offline', [(SIP_TASK, ['error', 'failed', offline, offline])]),
         ]
     else:

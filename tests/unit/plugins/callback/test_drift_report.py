@@ -164,8 +164,8 @@ def test_task_entries():
         status='ok', changed=False, no_log=False, differences=[])
     assert task_entry({'changed': True, 'censored': 'hidden'}, 'ok', True) == dict(
         status='drift', changed=True, no_log=True)
-    assert task_entry({'msg': 'boom'}, 'failed', False) == dict(status='failed', changed=False, no_log=False,
-                                                               msg='boom')
+    assert task_entry({'msg': 'boom'}, 'failed', False) == dict(
+        status='failed', changed=False, no_log=False, msg='boom')
     assert task_entry({'msg': 'secret boom'}, 'failed', True) == dict(status='failed', changed=False, no_log=True)
     assert task_entry({'skip_reason': 'Conditional result was False'}, 'skipped', False)['msg'] == \
         'Conditional result was False'
@@ -312,9 +312,10 @@ class FakeHost:
 
 
 class FakeTask:
-    def __init__(self, name, action, args, no_log=False, uuid=None):
+    def __init__(self, name, action, args, no_log=False, uuid=None, check_mode=True):
         self.name, self.action, self.resolved_action = name, action.split('.')[-1], action
         self.args, self.no_log, self._uuid = args, no_log, uuid or name
+        self.check_mode, self.diff = check_mode, True
 
     def get_name(self):
         return self.name
@@ -441,3 +442,27 @@ def test_summary_on_screen(callback, tmp_path, monkeypatch):
         '  p4                   unreachable Gather: unreachable',
     ]
     assert lines[5].startswith('reports: ') and len(lines) == 6
+
+
+def test_bad_secret_name_pattern_is_left_out(callback, tmp_path, monkeypatch):
+    warnings = []
+    plugin = callback(secret_names=['(unclosed', '^door_'])
+    monkeypatch.setattr(plugin._display, 'warning', warnings.append)
+    run_fleet(plugin)
+    assert len(warnings) == 1 and "'(unclosed' is not a regular expression" in warnings[0]
+    assert plugin.secrets.is_secret_name('door_code')
+    assert json.loads(read(tmp_path, 'drift.json'))['summary']['status'] == 'failed'
+
+
+def test_check_mode_of_the_run(callback, tmp_path, monkeypatch):
+    monkeypatch.setattr(drift_report.context, 'CLIARGS', {})
+    run_fleet(callback())  # no --check, but every task ran in check mode (check_mode: true in the play)
+    run = json.loads(read(tmp_path, 'drift.json'))['run']
+    assert run['check_mode'] is True and run['diff_mode'] is True
+
+    plugin = callback()
+    plugin.v2_playbook_on_start(type('Playbook', (), {'_file_name': 'site.yml'})())
+    plugin.v2_runner_on_ok(FakeResult('p1', FakeTask('Apply', 'sipfleet.provision.basip_sip', {}, check_mode=False),
+                                      {'changed': True}))
+    plugin.v2_playbook_on_stats(FakeStats(['p1']))
+    assert json.loads(read(tmp_path, 'drift.json'))['run']['check_mode'] is False
