@@ -31,7 +31,8 @@ description:
   - The reports of the previous run in O(output_dir) are removed when a playbook starts, so a
     run that stops early cannot leave an old report behind.
   - "JSON schema (C(schema_version) 1): C(run) (C(playbooks), C(started), C(ended), C(check_mode) and
-    C(diff_mode) (true with C(--check), C(--diff), or when every reported task ran so), C(ansible_version), C(include_all_tasks), C(scrubbed_values)); C(summary)
+    C(diff_mode) (true with C(--check), C(--diff), or when every reported task ran so),
+    C(ansible_version), C(include_all_tasks), C(scrubbed_values)); C(summary)
     (C(status) V(clean), V(drift) or V(failed); C(hosts), C(hosts_clean), C(hosts_drifted),
     C(hosts_failed), C(hosts_unreachable), C(tasks), C(tasks_ok), C(tasks_drifted),
     C(tasks_skipped), C(tasks_failed), C(tasks_unreachable)); C(hosts), an object by host name
