@@ -404,7 +404,8 @@ def _value(entry, side):
 
 
 def _cell(text):
-    return str(text).replace('\\', '\\\\').replace('|', '\\|').replace('\r', '').replace('\n', '<br>')
+    """Text for a Markdown table cell (code spans show backslashes as they are, so only pipes are escaped)."""
+    return str(text).replace('|', '\\|').replace('\r', '').replace('\n', '<br>')
 
 
 def effective_status(task):
