@@ -43,20 +43,21 @@ python "$ROOT/scripts/demo_inventory.py" "$WORK/fleet.json" "$WORK/inventory"
 export ANSIBLE_FORKS="${ANSIBLE_FORKS:-20}" ANSIBLE_NOCOLOR=1
 export SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift-report"
 
-run() {  # run NAME PLAYBOOK [args]: output in $WORK/NAME.log, one line of figures here
+changed=0
+run() {  # run NAME PLAYBOOK [args]: output in $WORK/NAME.log, one line of figures here; sets $changed
     local name=$1; shift
     local t0; t0=$(date +%s%N)
     ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/$name.log" || { tail -40 "$WORK/$name.log"; return 1; }
-    local changed
     changed=$(grep -cE '^panel-[0-9]+ .*changed=[1-9]' "$WORK/$name.log" || true)
     printf '%-12s %4d of %d panels changed   %5.1f s\n' "$name" "$changed" "$PANELS" "$(( ($(date +%s%N) - t0) / 1000000 ))e-3"
-    eval "${name//-/_}_changed=$changed"
 }
 
 step "Provision the fleet (playbooks/site.yml)"
 run first-run "$COLLECTION/playbooks/site.yml"
+first_run_changed=$changed
 step "Run it again: nothing to do"
 run second-run "$COLLECTION/playbooks/site.yml"
+second_run_changed=$changed
 
 step "Change two panels behind Ansible's back"
 python - "$WORK/fleet.json" <<'PY'
@@ -71,6 +72,7 @@ PY
 
 step "Drift report (playbooks/drift.yml: check mode, --diff, drift_report callback)"
 ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report run drift "$COLLECTION/playbooks/drift.yml" --check --diff
+drift_changed=$changed
 echo "(drift.md, drift.json and drift.xml are in $SIPFLEET_DRIFT_REPORT_DIR; clean hosts left out below)"
 grep -v '| clean |' "$SIPFLEET_DRIFT_REPORT_DIR/drift.md"
 set +e

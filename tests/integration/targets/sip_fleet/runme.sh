@@ -43,7 +43,6 @@ PY
 clear_log
 SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift" ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report \
     playbook "$PLAYBOOKS/drift.yml" --check --diff
-cp "$WORK/drift/drift.json" /tmp/drift-debug.json
 "${CHECK[@]}" drift "$WORK/drift/drift.json" panel-002 panel-006
 "${CHECK[@]}" no-writes
 playbook "$PLAYBOOKS/site.yml"
