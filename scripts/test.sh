@@ -3,13 +3,15 @@
 # roles and playbooks), unit (pytest) and integration (ansible-test) tests.
 #
 #   bash scripts/test.sh                # everything
-#   bash scripts/test.sh units          # one part: sanity | lint | units | integration
+#   bash scripts/test.sh units          # one part: sanity | lint | units | integration | release
 #   bash scripts/test.sh integration basip_sip   # integration targets by name
 #
 # Needs only Python 3.11 and git: it creates its virtualenv (.venv-test, or
-# $SIPFLEET_TEST_VENV), installs tests/requirements.txt there, and builds the
-# ansible_collections/sipfleet/provision layout that ansible-test needs in a
-# temporary directory (a copy of this working tree; the repository is not moved).
+# $SIPFLEET_TEST_VENV), installs tests/requirements.txt there, builds the collection
+# tarball (ansible-galaxy collection build, galaxy.yml's build_ignore) and installs it
+# into a temporary ansible_collections tree: every part tests what users install.
+# `release` checks the tarball, the docs, the changelog, the execution environment
+# definition and ansible-runner (scripts/release_checks.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,10 +30,12 @@ export PATH="$VENV/bin:$PATH"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 COLLECTION="$WORK/ansible_collections/sipfleet/provision"
-mkdir -p "$COLLECTION"
-(cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$COLLECTION"
-cd "$COLLECTION"
 export ANSIBLE_COLLECTIONS_PATH="$WORK"
+ansible-galaxy collection build "$ROOT" --output-path "$WORK" >/dev/null
+ansible-galaxy collection install --offline "$WORK"/sipfleet-provision-*.tar.gz -p "$WORK" >/dev/null
+SIPFLEET_TARBALL="$(echo "$WORK"/sipfleet-provision-*.tar.gz)"
+export SIPFLEET_TARBALL
+cd "$COLLECTION"
 # The RingCentral contract lives beside the repository (../shared/api); tests find it here.
 export SIPFLEET_SHARED_DIR="${SIPFLEET_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}"
 
@@ -67,6 +71,7 @@ case "$PART" in
     lint) run_lint "$@" ;;
     units) run_units "$@" ;;
     integration) run_integration "$@" ;;
-    all) run_sanity; run_lint; run_units; run_integration ;;
-    *) echo "usage: bash scripts/test.sh [all|sanity|lint|units|integration] [args]" >&2; exit 2 ;;
+    release) bash "$ROOT/scripts/release_checks.sh" "$@" ;;
+    all) run_sanity; run_lint; run_units; run_integration; bash "$ROOT/scripts/release_checks.sh" ;;
+    *) echo "usage: bash scripts/test.sh [all|sanity|lint|units|integration|release] [args]" >&2; exit 2 ;;
 esac

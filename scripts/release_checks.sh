@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Release checks of sipfleet.provision (the `release` part of scripts/test.sh):
+#   tarball     the built tarball holds the collection and nothing that build_ignore keeps out
+#   docs        antsibull-docs lint-collection-docs --plugin-docs; EXAMPLES and RETURN in every plugin
+#   changelog   antsibull-changelog lint; CHANGELOG.rst is what `antsibull-changelog release`
+#               makes of the fragments for the version in galaxy.yml
+#   ee          meta/execution-environment.yml + requirements.txt; ansible-builder create of
+#               docs/execution-environment.yml (from Galaxy and from the tarball) and the build's
+#               galaxy and introspection steps run here on the context (no container engine needed)
+# (ansible-runner is the integration target ansible_runner.)
+#
+#   bash scripts/test.sh release                      # all checks, on the tarball test.sh built
+#   bash scripts/test.sh release docs changelog       # some of them
+#   bash scripts/test.sh release --update-changelog   # rewrite CHANGELOG.rst from the fragments
+#
+# Run through scripts/test.sh (its virtualenv has ansible-builder, antsibull-docs and
+# antsibull-changelog; it exports SIPFLEET_TARBALL and ANSIBLE_COLLECTIONS_PATH). Run
+# alone, it builds and installs the tarball itself with the tools on PATH.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHECKS=(tarball docs changelog ee)
+UPDATE_CHANGELOG=
+if [ "${1:-}" = --update-changelog ]; then
+    UPDATE_CHANGELOG=1
+    CHECKS=(changelog)
+elif [ $# -gt 0 ]; then
+    CHECKS=("$@")
+fi
+for tool in ansible-galaxy ansible-doc ansible-builder antsibull-docs antsibull-changelog; do
+    command -v "$tool" >/dev/null || { echo "release checks: $tool not found (run: bash scripts/test.sh release)" >&2; exit 1; }
+done
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+if [ -z "${SIPFLEET_TARBALL:-}" ]; then
+    ansible-galaxy collection build "$ROOT" --output-path "$WORK" >/dev/null
+    SIPFLEET_TARBALL="$(echo "$WORK"/sipfleet-provision-*.tar.gz)"
+    export ANSIBLE_COLLECTIONS_PATH="$WORK/installed"
+    ansible-galaxy collection install --offline "$SIPFLEET_TARBALL" -p "$ANSIBLE_COLLECTIONS_PATH" >/dev/null
+fi
+INSTALLED="${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/sipfleet/provision"
+[ -f "$INSTALLED/MANIFEST.json" ] || { echo "release checks: no installed collection at $INSTALLED" >&2; exit 1; }
+PY="$(command -v python || command -v python3)"
+check() { "$PY" "$ROOT/scripts/release_checks.py" "$@"; }
+step() { printf '== release: %s\n' "$*"; }
+
+check_tarball() {
+    step "tarball $(basename "$SIPFLEET_TARBALL")"
+    check tarball "$SIPFLEET_TARBALL" "$ROOT"
+}
+
+check_docs() {
+    step "docs (antsibull-docs $(antsibull-docs --version))"
+    antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+        --disallow-unknown-collection-refs "$INSTALLED"
+    echo "antsibull-docs lint-collection-docs --plugin-docs: no problem"
+    ansible-doc --metadata-dump --no-fail-on-errors sipfleet.provision > "$WORK/docs.json"
+    check plugin-docs "$WORK/docs.json"
+}
+
+check_changelog() {
+    step "changelog (antsibull-changelog $(antsibull-changelog --version))"
+    # On a copy: lint and release write a plugin cache (and release removes the fragments).
+    local copy="$WORK/changelog/ansible_collections/sipfleet/provision"
+    mkdir -p "$copy"
+    cp -a "$INSTALLED/." "$copy/"
+    cp "$ROOT/galaxy.yml" "$copy/"
+    rm -f "$copy/CHANGELOG.rst"
+    (cd "$copy" && antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml)
+    check fragments "$copy"
+    local version
+    version="$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml")"
+    # The release date is not part of CHANGELOG.rst; a fixed one keeps this reproducible.
+    (cd "$copy" && ANSIBLE_COLLECTIONS_PATH="$WORK/changelog" antsibull-changelog release --version "$version" --date 2000-01-01 \
+        2>&1 | { grep -v "no release_summary" || true; })
+    if [ -n "$UPDATE_CHANGELOG" ]; then
+        cp "$copy/CHANGELOG.rst" "$ROOT/CHANGELOG.rst"
+        echo "CHANGELOG.rst rewritten for $version from the fragments"
+    elif ! diff -u "$ROOT/CHANGELOG.rst" "$copy/CHANGELOG.rst" > "$WORK/changelog.diff"; then
+        cat "$WORK/changelog.diff"
+        echo "release checks: CHANGELOG.rst is not what the fragments make of $version;" \
+             "run: bash scripts/test.sh release --update-changelog" >&2
+        exit 1
+    else
+        echo "CHANGELOG.rst is current: antsibull-changelog release $version makes the same from the fragments"
+    fi
+}
+
+check_ee() {
+    step "execution environment (ansible-builder $(ansible-builder --version))"
+    printf 'meta/execution-environment.yml: '
+    check ee-meta "$INSTALLED"
+    local sample="$INSTALLED/docs/execution-environment.yml" ee="$WORK/ee"
+    mkdir -p "$ee"
+    ansible-builder create -f "$sample" -c "$ee/galaxy" --output-filename Containerfile >/dev/null
+    check ee-context "$ee/galaxy"
+    check ee-tarball-variant "$sample" "$SIPFLEET_TARBALL" "$ee/execution-environment.yml"
+    ansible-builder create -f "$ee/execution-environment.yml" -c "$ee/tarball" --output-filename Containerfile >/dev/null
+    check ee-context "$ee/tarball"
+    # The build's galaxy stage (WORKDIR /build = _build; nothing installed yet) and introspection, here.
+    (cd "$ee/tarball/_build" && ANSIBLE_COLLECTIONS_PATH="$ee/share/collections" \
+        ansible-galaxy collection install --offline -r requirements.yml --collections-path "$ee/share/collections" >/dev/null)
+    mkdir -p "$ee/src"
+    "$PY" "$ee/tarball/_build/scripts/introspect.py" introspect "$ee/share/collections" \
+        --write-pip="$ee/src/requirements.txt" --write-bindep="$ee/src/bindep.txt" > "$ee/introspect.log" \
+        || { cat "$ee/introspect.log"; exit 1; }
+    printf 'introspection of the installed tarball (the /tmp/src/requirements.txt the build installs): '
+    check requirements "$ee/src/requirements.txt" requests jmespath
+}
+
+for name in "${CHECKS[@]}"; do
+    case "$name" in
+        tarball|docs|changelog|ee) ;;
+        *) echo "usage: bash scripts/release_checks.sh [--update-changelog | tarball docs changelog ee]" >&2; exit 2 ;;
+    esac
+    started=$SECONDS
+    "check_$name"
+    echo "($name: $((SECONDS - started)) s)"
+done
