@@ -65,8 +65,10 @@ PY
 playbook "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panel-001 -e "@$jq_one"
 "${CHECK[@]}" recap "$WORK/last.log" panel-001
 "${CHECK[@]}" converged "$jq_one"
-grep -q "'credentials_rotated': \['demopanel001'\]\|\"credentials_rotated\": \[\s*\"demopanel001\"" "$WORK/last.log" \
-    || python -c 'import sys; sys.exit("rotation report does not name demopanel001")'
+grep -q '"credentials rotated: demopanel001"' "$WORK/last.log" \
+    || python -c 'import sys; sys.exit("the rotation report does not name demopanel001 alone")'
+grep -q '"panels rotated: panel-001"' "$WORK/last.log" \
+    || python -c 'import sys; sys.exit("the rotation report does not name panel-001 alone")'
 playbook "$PLAYBOOKS/rotate_passwords.yml" -e "@$WORK/new-passwords.json"
 "${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
 "${CHECK[@]}" converged "$WORK/new-passwords.json"
