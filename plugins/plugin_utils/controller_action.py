@@ -130,7 +130,12 @@ def plain_args(args):
 
 
 def validate_args(validator, args, module_name):
-    """Validate ``args`` like ``AnsibleModule`` does: ``(params, no_log_values, error, warnings)``."""
+    """Validate ``args`` like ``AnsibleModule`` does.
+
+    Returns ``(params, no_log_values, error, notes)``: the validated options, the
+    values to remove from the result, the module's error message or None, and the
+    warnings and deprecations of the validation (a dict to merge into the result).
+    """
     result = validator.validate(args)
     params = dict(args)
     params.update(result.validated_parameters)
@@ -139,9 +144,23 @@ def validate_args(validator, args, module_name):
         message = result.errors.msg
         if isinstance(result.errors.errors[0], UnsupportedError):
             message = 'Unsupported parameters for (%s) module: %s' % (module_name, message)
-    warnings_ = ['Both option %s and its alias %s are set.' % (w['option'], w['alias'])
-                 for w in result._warnings]
-    return params, result._no_log_values, message, warnings_
+    notes = {}
+    if result._warnings:
+        notes['warnings'] = ['Both option %s and its alias %s are set.' % (w['option'], w['alias'])
+                             for w in result._warnings]
+    if result._deprecations:
+        notes['deprecations'] = [dict((k, v) for k, v in d.items() if v is not None)
+                                 for d in result._deprecations]
+    return params, result._no_log_values, message, notes
+
+
+def missing_library(requirements, params):
+    """The failure of the first library that ``params`` need and that is not installed, or None."""
+    libraries = (('requests', HAS_REQUESTS, REQUESTS_IMPORT_ERROR, None),) + tuple(requirements)
+    for name, available, import_error, option in libraries:
+        if not available and (option is None or params.get(option)):
+            return dict(failed=True, msg=missing_required_lib(name), exception=import_error)
+    return None
 
 
 def module_result(result, params, no_log_values):
@@ -158,28 +177,28 @@ def module_result(result, params, no_log_values):
     return result
 
 
-def run_in_controller(validator, function, args, module_name, check_mode, diff):
-    """Validate ``args`` (an ``ArgumentSpecValidator`` of the module's options) and call
-    ``function`` the way the module's ``main()`` does; return its result."""
-    params, no_log_values, error, warnings_ = validate_args(validator, plain_args(args), module_name)
-    if error:
-        result = dict(failed=True, msg=error)
-    elif not HAS_REQUESTS:
-        result = dict(failed=True, msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    else:
+def run_in_controller(action, args, module_name, check_mode=False, diff=False):
+    """Run the module's logic as its ``main()`` does and return the module's result.
+
+    ``action`` is a :class:`ControllerAction` subclass (its ``validator``,
+    ``function`` and ``requirements``); ``args`` are the task's arguments.
+    """
+    params, no_log_values, error, notes = validate_args(action.validator, plain_args(args), module_name)
+    result = dict(failed=True, msg=error) if error else missing_library(action.requirements, params)
+    if result is None:
         try:
             with warnings.catch_warnings():
-                # A module's warnings go to its stderr, which Ansible does not show.
+                # A module's Python warnings go to its stderr, which Ansible does not show.
                 warnings.simplefilter('ignore')
-                result = function(params, check_mode=check_mode, diff=diff)
+                result = action.function(params, check_mode=check_mode, diff=diff)
         except ApiError as exc:
             result = dict(failed=True, **exc.to_result())
-        except Exception as exc:  # a bug: report it like a module crash, secrets removed
+        except Exception as exc:  # a bug: report it like a module crash, secrets removed below
             result = dict(failed=True, msg='%s failed in the controller: %s: %s'
                           % (module_name, type(exc).__name__, exc),
                           exception=traceback.format_exc())
-    if warnings_:
-        result['warnings'] = warnings_
+    for key, values in notes.items():
+        result[key] = list(result.get(key) or []) + values
     return module_result(result, params, no_log_values)
 
 
@@ -216,7 +235,10 @@ class ControllerAction(ActionBase):
     """Action plugin base: the module's logic in the controller, or the module itself.
 
     Subclasses set ``argument_spec`` (the module's option factory) and ``function``
-    (what the module's ``main()`` calls), both as ``staticmethod``.
+    (what the module's ``main()`` calls), both as ``staticmethod``, and, when the
+    module needs more than ``requests``, ``requirements``: ``(name, available,
+    import_error, option)`` tuples, ``option`` naming the option that needs the
+    library (None: always needed), checked in order after ``requests``.
     """
 
     _supports_check_mode = True
@@ -224,6 +246,7 @@ class ControllerAction(ActionBase):
 
     argument_spec = None
     function = None
+    requirements = ()
     validator = None
 
     def __init_subclass__(cls, **kwargs):
@@ -255,8 +278,8 @@ class ControllerAction(ActionBase):
         self._compute_environment_string(environment)
         with task_environment(environment):
             result.update(run_in_controller(
-                self.validator, self.function, self._task.args,
-                module_name, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
+                type(self), self._task.args, module_name,
+                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
         return result
 
     def run_module(self, tmp, task_vars):

@@ -1,0 +1,281 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller path of the action plugins: the same results as the module, and when it is taken."""
+
+from __future__ import annotations
+
+import json
+import os
+from unittest import mock
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.sipfleet.provision.plugins.action.basip_sip import ActionModule as BasipSipAction
+from ansible_collections.sipfleet.provision.plugins.module_utils.basip import argument_spec
+from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.modules import basip_sip
+from ansible_collections.sipfleet.provision.plugins.plugin_utils import controller_action
+from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import (
+    FORCE_MODULE_ENV, FORCE_MODULE_VAR, ControllerAction, force_module_path, run_in_controller,
+    task_environment,
+)
+from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode()
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+NAME = 'sipfleet.provision.basip_sip'
+SECRET = 'Sip-parity-31'
+SETTINGS = dict(proxy='sip:pbx.example.com', realm='pbx.example.com', user='1001', password=SECRET,
+                transport='tcp', stun=dict(ip='stun.example.com', port=3478), registration_interval=300)
+
+
+def module_result(args, capsys, check_mode=False, diff=False):
+    """What the module prints, as Ansible reads it."""
+    internal = dict(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_module_name=NAME)
+    with patch_module_args(dict(args, **internal)):
+        with pytest.raises(SystemExit):
+            basip_sip.main()
+    return comparable(json.loads(capsys.readouterr().out))
+
+
+def controller_result(args, check_mode=False, diff=False):
+    return comparable(run_in_controller(BasipSipAction, args, NAME, check_mode=check_mode, diff=diff))
+
+
+def comparable(result):
+    """A result without what Ansible adds or normalises after the module returns."""
+    result = dict(result)
+    result.pop('_ansible_parsed', None)
+    result.pop('exception', None)
+    return result
+
+
+@pytest.fixture
+def fleet(panels):
+    urls, control = panels
+    for name in urls:
+        control.patch(name, 'state', FACTORY_SETTINGS)
+    control.clear_faults()
+    control.clear_log()
+    return urls, control
+
+
+# --- parity with the module ------------------------------------------------------------
+@pytest.mark.parametrize('args', [
+    dict(api_url='http://127.0.0.1:9', api_password='123456', colour='blue'),
+    dict(api_url='http://127.0.0.1:9'),
+    dict(api_url='http://127.0.0.1:9', api_password='123456', transport='wss', password=SECRET),
+    dict(api_url='http://127.0.0.1:9', api_password='123456', registration_interval='often'),
+    dict(api_url='http://127.0.0.1:9', api_password='123456', user='u' * 32, password=SECRET),
+    dict(api_url='http://127.0.0.1:9', api_password='123456', stun=dict(ip='1.2.3.4', colour='x')),
+], ids=['unsupported', 'missing-required', 'bad-choice', 'bad-type', 'bad-setting', 'bad-suboption'])
+def test_bad_input_fails_like_the_module(args, capsys):
+    expected = module_result(args, capsys)
+    assert expected['failed']
+    assert controller_result(args) == expected
+
+
+def test_unsupported_option_names_the_module():
+    result = run_in_controller(BasipSipAction, dict(api_url='http://x', api_password='Web-pass-9', colour=1), NAME)
+    assert result['msg'].startswith('Unsupported parameters for (%s) module: colour.' % NAME)
+
+
+def test_runs_give_the_module_results(fleet, capsys):
+    """Check mode, a write and a converged run, with --diff, on two panels: one path each."""
+    urls, control = fleet
+    for check_mode in (True, False, False):
+        results = []
+        for name, runner in (('panel-001', 'module'), ('panel-002', 'controller')):
+            args = dict(SETTINGS, api_url=urls[name], api_password='123456', user_id=SECRET)
+            if runner == 'module':
+                results.append(module_result(args, capsys, check_mode=check_mode, diff=True))
+            else:
+                results.append(controller_result(args, check_mode=check_mode, diff=True))
+        module, controller = results
+        module['invocation']['module_args'].pop('api_url')
+        controller['invocation']['module_args'].pop('api_url')
+        assert controller == module
+        assert SECRET not in json.dumps(controller)
+        # a no_log value is removed wherever it appears
+        assert controller['settings']['user_id'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+        assert controller['invocation']['module_args']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert control.calls('panel-001') == control.calls('panel-002')
+    assert control.state('panel-002')['password'] == SECRET
+
+
+def test_environment_fallbacks_and_their_masking(fleet, capsys, monkeypatch):
+    urls, control = fleet
+    monkeypatch.setenv('BASIP_API_URL', urls['panel-001'])
+    monkeypatch.setenv('BASIP_API_PASSWORD', '123456')
+    args = dict(user='101')
+    expected = module_result(args, capsys)
+    assert expected['changed'] is False
+    result = controller_result(args)
+    assert result == expected
+    assert result['invocation']['module_args']['api_password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert '123456' not in json.dumps(result)
+
+
+def test_failures_of_the_service_keep_their_fields(fleet):
+    urls, control = fleet
+    control.fault('panel-001', 'status', status=503, count=5)
+    result = run_in_controller(BasipSipAction, dict(api_url=urls['panel-001'], api_password='123456',
+                                                    retries=0, user='101'), NAME)
+    assert result['failed'] and result['status'] == 503 and result['error_code'] is None
+    assert 'GET %s/api/v1/login' % urls['panel-001'] in result['msg']
+
+
+# --- the base, with a stand-in function --------------------------------------------------
+class Recorder(ControllerAction):
+    argument_spec = staticmethod(lambda: dict(
+        name=dict(type='str', required=True), token=dict(type='str', no_log=True,
+                                                           fallback=(basic.env_fallback, ['RECORDER_TOKEN'])),
+        query=dict(type='str')))
+    calls = []
+
+    @staticmethod
+    def function(params, check_mode=False, diff=False):
+        Recorder.calls.append((params, check_mode, diff))
+        if params['name'] == 'api-error':
+            raise ApiError('refused', status=403, code='E1', method='GET', url='http://h/p?token=x')
+        if params['name'] == 'bug':
+            raise KeyError(params['token'])
+        return dict(changed=True, echo=params['token'], warnings=['said %s' % params['token']])
+
+
+def test_function_gets_validated_params_check_mode_and_diff():
+    Recorder.calls[:] = []
+    result = run_in_controller(Recorder, dict(name='a', token='t0ken'), 'recorder', check_mode=True, diff=True)
+    assert Recorder.calls == [(dict(name='a', token='t0ken', query=None), True, True)]
+    assert result['changed'] is True
+    assert result['echo'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert result['warnings'] == ['said ********']
+    assert result['invocation'] == dict(module_args=dict(name='a', token='VALUE_SPECIFIED_IN_NO_LOG_PARAMETER', query=None))
+
+
+def test_api_errors_and_bugs_fail_without_secrets():
+    result = run_in_controller(Recorder, dict(name='api-error'), 'recorder')
+    assert result['failed'] and result['status'] == 403 and result['error_code'] == 'E1'
+    assert result['msg'] == 'GET http://h/p: refused (HTTP 403, E1)'
+    result = run_in_controller(Recorder, dict(name='bug', token='t0ken'), 'recorder')
+    assert result['failed'] and 'KeyError' in result['msg']
+    assert 't0ken' not in json.dumps(result, default=str)
+
+
+def test_missing_libraries(monkeypatch):
+    monkeypatch.setattr(controller_action, 'HAS_REQUESTS', False)
+    result = run_in_controller(Recorder, dict(name='a'), 'recorder')
+    assert result['failed'] and 'requests' in result['msg'] and 'python' in result['msg'].lower()
+    monkeypatch.setattr(controller_action, 'HAS_REQUESTS', True)
+
+    class Needs(Recorder):
+        requirements = (('jmespath', False, 'ImportError: jmespath', 'query'),)
+    assert not run_in_controller(Needs, dict(name='a'), 'needs').get('failed')
+    result = run_in_controller(Needs, dict(name='a', query='x'), 'needs')
+    assert result['failed'] and 'jmespath' in result['msg']
+
+
+def test_validation_failure_never_calls_the_function():
+    Recorder.calls[:] = []
+    result = run_in_controller(Recorder, dict(token='t0ken'), 'recorder')
+    assert result['failed'] and result['msg'] == 'missing required arguments: name'
+    assert Recorder.calls == []
+
+
+def test_task_environment_is_applied_and_restored(monkeypatch):
+    monkeypatch.setenv('RECORDER_KEEP', 'kept')
+    monkeypatch.delenv('RECORDER_TOKEN', raising=False)
+    with task_environment(dict(RECORDER_TOKEN='from-env', RECORDER_KEEP=1)):
+        assert os.environ['RECORDER_TOKEN'] == 'from-env' and os.environ['RECORDER_KEEP'] == '1'
+    assert 'RECORDER_TOKEN' not in os.environ and os.environ['RECORDER_KEEP'] == 'kept'
+
+
+@pytest.mark.parametrize('environ, task_vars, forced', [
+    ({}, {}, False),
+    ({FORCE_MODULE_ENV: '1'}, {}, True),
+    ({FORCE_MODULE_ENV: 'yes'}, {}, True),
+    ({FORCE_MODULE_ENV: '0'}, {}, False),
+    ({FORCE_MODULE_ENV: ''}, {FORCE_MODULE_VAR: True}, True),
+    ({}, {FORCE_MODULE_VAR: 'false'}, False),
+])
+def test_force_module_switch(environ, task_vars, forced):
+    assert force_module_path(environ, task_vars) is forced
+
+
+# --- which path a task takes ---------------------------------------------------------------
+def action(transport='local', become=False, async_val=0, environment=None, args=None, check_mode=False, diff=False):
+    task = mock.MagicMock(async_val=async_val, check_mode=check_mode, diff=diff, environment=environment,
+                          args=args if args is not None else dict(name='a'), action='recorder', no_log=False)
+    connection = mock.MagicMock(transport=transport, _load_name='ansible.builtin.%s' % transport)
+    connection._shell.tmpdir = None
+    play_context = mock.MagicMock(become=become, remote_addr='localhost')
+    templar = mock.MagicMock()
+    templar.template.side_effect = lambda value: value
+    plugin = Recorder(task, connection, play_context, mock.MagicMock(), templar, None)
+    plugin._execute_module = mock.MagicMock(return_value=dict(changed=False, from_module=True))
+    plugin._remove_tmp_path = mock.MagicMock()
+    return plugin
+
+
+@pytest.mark.parametrize('options, task_vars, on_controller', [
+    (dict(), {}, True),
+    (dict(transport='ssh'), {}, False),
+    (dict(become=True), {}, False),
+    (dict(async_val=30), {}, False),
+    (dict(), {FORCE_MODULE_VAR: True}, False),
+])
+def test_path_taken(options, task_vars, on_controller, monkeypatch):
+    monkeypatch.delenv(FORCE_MODULE_ENV, raising=False)
+    plugin = action(**options)
+    result = plugin.run(task_vars=task_vars)
+    assert plugin._execute_module.called is not on_controller
+    assert result.get('from_module', False) is not on_controller
+
+
+def test_environment_variable_forces_the_module(monkeypatch):
+    monkeypatch.setenv(FORCE_MODULE_ENV, '1')
+    plugin = action()
+    assert plugin.run(task_vars={})['from_module']
+
+
+def test_controller_path_honours_task_environment_check_and_diff(monkeypatch):
+    monkeypatch.delenv(FORCE_MODULE_ENV, raising=False)
+    monkeypatch.delenv('RECORDER_TOKEN', raising=False)
+    Recorder.calls[:] = []
+    plugin = action(environment=[dict(RECORDER_TOKEN='env-t0ken')], check_mode=True, diff=True)
+    result = plugin.run(task_vars={})
+    assert Recorder.calls == [(dict(name='a', token='env-t0ken', query=None), True, True)]
+    assert result['echo'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert 'RECORDER_TOKEN' not in os.environ
+
+
+def test_every_module_has_its_action_plugin():
+    """The action plugins call what the modules call, with the module's options."""
+    from ansible_collections.sipfleet.provision.plugins.action import (
+        sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
+    )
+    from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral, vobiz
+    expected = {
+        BasipSipAction: (argument_spec, 'ensure_sip_settings'),
+        vobiz_credential.ActionModule: (vobiz.credential_argument_spec, 'ensure_credential'),
+        vobiz_credential_set.ActionModule: (vobiz.credential_set_argument_spec, 'ensure_credential_set'),
+        vobiz_credential_info.ActionModule: (vobiz.credential_info_argument_spec, 'credential_info'),
+        sip_provision_info.ActionModule: (ringcentral.argument_spec, 'sip_provision_info'),
+    }
+    for plugin, (spec, function) in expected.items():
+        assert plugin.argument_spec() == spec()
+        assert plugin.function.__name__ == function
