@@ -24,10 +24,10 @@ description:
   - Runs on the controller (delegate the task to V(localhost), or use the C(local) connection); the
     action plugin of the same name then runs it inside the controller process.
 author:
-  - sipfleet.provision contributors
+  - sipfleet.provision contributors (@sipfleet)
 extends_documentation_fragment:
   - sipfleet.provision.vobiz
-  - sipfleet.provision.http
+  - sipfleet.provision.http_options
   - sipfleet.provision.attributes
 attributes:
   check_mode:

@@ -16,10 +16,10 @@ description:
   - O(query) selects from the result with a JMESPath expression.
   - Runs on the controller (delegate the task to V(localhost), or use the C(local) connection).
 author:
-  - sipfleet.provision contributors
+  - sipfleet.provision contributors (@sipfleet)
 extends_documentation_fragment:
   - sipfleet.provision.vobiz
-  - sipfleet.provision.http
+  - sipfleet.provision.http_options
   - sipfleet.provision.attributes
   - sipfleet.provision.attributes.INFO_MODULE
 attributes:
