@@ -67,13 +67,16 @@ check_changelog() {
     cp -a "$INSTALLED/." "$copy/"
     cp "$ROOT/galaxy.yml" "$copy/"
     rm -f "$copy/CHANGELOG.rst"
-    (cd "$copy" && antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml)
+    (cd "$copy" && antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml) \
+        || { echo "release checks: antsibull-changelog lint found the problems above" >&2; exit 1; }
+    echo "antsibull-changelog lint, lint-changelog-yaml: no problem"
     check fragments "$copy"
     local version
     version="$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml")"
-    # The release date is not part of CHANGELOG.rst; a fixed one keeps this reproducible.
-    (cd "$copy" && ANSIBLE_COLLECTIONS_PATH="$WORK/changelog" antsibull-changelog release --version "$version" --date 2000-01-01 \
-        2>&1 | { grep -v "no release_summary" || true; })
+    # The release date is not part of CHANGELOG.rst; a fixed one keeps this reproducible. Once
+    # the version is released (in changelog.yaml), later fragments join it (--update-existing).
+    (cd "$copy" && ANSIBLE_COLLECTIONS_PATH="$WORK/changelog" antsibull-changelog release --version "$version" \
+        --date 2000-01-01 --update-existing 2>&1 | { grep -v "no release_summary\|already exists" || true; })
     if [ -n "$UPDATE_CHANGELOG" ]; then
         cp "$copy/CHANGELOG.rst" "$ROOT/CHANGELOG.rst"
         echo "CHANGELOG.rst rewritten for $version from the fragments"
