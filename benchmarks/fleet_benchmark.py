@@ -34,6 +34,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,7 +58,7 @@ FACTORY = {
 PLAYBOOK = """---
 - name: SIP settings of every panel
   hosts: panels
-  gather_facts: false
+  gather_facts: %(gather_facts)s
   strategy: %(strategy)s
   tasks:
     - name: Converge the SIP settings
@@ -208,10 +209,11 @@ def write_inventory(path, fleet, python):
         handle.write('\n[panels:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % python)
 
 
-def write_playbook(path, strategy):
+def write_playbook(path, strategy, gather_facts=False):
     with open(path, 'w') as handle:
         handle.write(PLAYBOOK % dict(
-            DESIRED, strategy=strategy, web_password=WEB_PASSWORD, sip_password=SIP_PASSWORD,
+            DESIRED, strategy=strategy, gather_facts=str(gather_facts).lower(),
+            web_password=WEB_PASSWORD, sip_password=SIP_PASSWORD,
             stun_ip=DESIRED['stun']['ip'], stun_port=DESIRED['stun']['port']))
 
 
@@ -277,6 +279,62 @@ def run_path(path, args, fleet, workdir, env):
     return rows
 
 
+# Ansible settings measured by --sweep: name -> (description, forks factor, strategy, gather_facts, env)
+VARIANTS = {
+    'baseline': ('as the table above', 1, None, False, {}),
+    'free': ('strategy: free', 1, 'free', False, {}),
+    'no-fact-vars': ('ANSIBLE_INJECT_FACT_VARS=false', 1, None, False, dict(ANSIBLE_INJECT_FACT_VARS='false')),
+    'forks-half': ('half the forks', 0.5, None, False, {}),
+    'forks-double': ('twice the forks', 2, None, False, {}),
+    'gather-facts': ('gather_facts: true', 1, None, True, {}),
+}
+
+
+def sweep(args, fleet, workdir, env):
+    """The idempotent run on the controller path under each variant, interleaved, ``--repeat`` times."""
+    names = [n for n in args.sweep.split(',') if n]
+    unknown = set(names) - set(VARIANTS)
+    if unknown:
+        raise SystemExit('unknown --sweep variant(s): %s (known: %s)' % (', '.join(sorted(unknown)), ', '.join(VARIANTS)))
+    fleet.reset()
+    converge = [args.python, os.path.abspath(__file__), '--plain', fleet.state_file, str(args.forks), 'converge']
+    measure(converge, env, workdir, 'sweep-converge')
+    warm = [args.ansible_playbook, '-i', os.path.join(workdir, 'inventory.ini'), os.path.join(workdir, 'playbook.yml'),
+            '-f', str(args.forks)]
+    measure(warm, dict(env, SIPFLEET_FORCE_MODULE='0'), workdir, 'sweep-warm')  # not counted: fills disk caches
+    samples = dict((name, []) for name in names)
+    for repeat in range(args.repeat):
+        for name in names:
+            _text, factor, strategy, gather, extra = VARIANTS[name]
+            playbook = os.path.join(workdir, 'sweep-%s.yml' % name)
+            write_playbook(playbook, strategy or args.strategy, gather)
+            forks = max(1, int(args.forks * factor))
+            command = [args.ansible_playbook, '-i', os.path.join(workdir, 'inventory.ini'), playbook, '-f', str(forks)]
+            wall, cpu, _rss, rc, output = measure(command, dict(env, SIPFLEET_FORCE_MODULE='0', **extra),
+                                                  workdir, 'sweep-%s-%d' % (name, repeat))
+            changed, failed = outcome('controller', output)
+            if rc or failed or changed:
+                raise SystemExit('sweep %s: rc=%d changed=%d failed=%d (see %s)' % (name, rc, changed, failed, output))
+            samples[name].append((wall, cpu, forks))
+            print('  sweep %-13s %7.2f s wall %7.2f s CPU' % (name, wall, cpu), file=sys.stderr, flush=True)
+    return samples
+
+
+def print_sweep(samples, args):
+    print('\nidempotent run, controller path, %d panels: Ansible settings (median of %d, interleaved)'
+          % (args.panels, args.repeat))
+    head = '%-13s %-32s %5s %8s %8s %9s' % ('variant', 'setting', 'forks', 'wall s', 'CPU s', 'vs base')
+    print(head)
+    print('-' * len(head))
+    base = None
+    for name, runs in samples.items():
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        base = base or (wall if name == 'baseline' else None)
+        print('%-13s %-32s %5d %8.2f %8.2f %9s' % (name, VARIANTS[name][0], runs[0][2], wall, cpu,
+                                                  '%.2fx' % (wall / base) if base else '-'))
+
+
 def print_table(rows, args):
     print('\nbasip_sip on %d panels, %d forks, strategy %s, %d CPUs%s%s'
           % (args.panels, args.forks, args.strategy, os.cpu_count() or 0,
@@ -321,6 +379,10 @@ def main(argv=None):
                         help='serve the panels with TCP_NODELAY: the simulator otherwise answers a request on a '
                              'kept-alive connection only after the client\'s delayed ACK (about 40 ms), like a '
                              'slow device; with it, the plain script measures almost pure CPU')
+    parser.add_argument('--sweep', default='', metavar='VARIANTS',
+                        help='also measure the idempotent controller run under Ansible settings, comma-separated: '
+                             '%s (e.g. --sweep baseline,free,no-fact-vars,forks-half,forks-double)' % ', '.join(VARIANTS))
+    parser.add_argument('--repeat', type=int, default=3, help='repeats of each --sweep variant (default 3)')
     parser.add_argument('--python', default=sys.executable, help='Python of the simulator and the modules')
     parser.add_argument('--ansible-playbook', default=os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
                         help='ansible-playbook to run (default: the one beside this Python)')
@@ -346,9 +408,13 @@ def main(argv=None):
         write_playbook(os.path.join(workdir, 'playbook.yml'), args.strategy)
         for path in paths:
             rows.extend(run_path(path, args, fleet, workdir, env))
+        samples = sweep(args, fleet, workdir, env) if args.sweep else None
     finally:
         fleet.stop()
-    print_table(rows, args)
+    if rows:
+        print_table(rows, args)
+    if samples:
+        print_sweep(samples, args)
     bad = [r for r in rows if r['rc'] != 0 or r['failed']]
     if args.keep or bad:
         print('outputs of every run kept in %s' % workdir, file=sys.stderr)
