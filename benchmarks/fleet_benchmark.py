@@ -331,8 +331,8 @@ def print_sweep(samples, args):
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         base = base or (wall if name == 'baseline' else None)
-        print('%-13s %-32s %5d %8.2f %8.2f %9s' % (name, VARIANTS[name][0], runs[0][2], wall, cpu,
-                                                  '%.2fx' % (wall / base) if base else '-'))
+        ratio = '%.2fx' % (wall / base) if base else '-'
+        print('%-13s %-32s %5d %8.2f %8.2f %9s' % (name, VARIANTS[name][0], runs[0][2], wall, cpu, ratio))
 
 
 def print_table(rows, args):

@@ -231,6 +231,9 @@ def warm_up():
         pass
 
 
+warm_up()
+
+
 class ControllerAction(ActionBase):
     """Action plugin base: the module's logic in the controller, or the module itself.
 
@@ -291,7 +294,3 @@ class ControllerAction(ActionBase):
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
-
-
-
-warm_up()

@@ -142,8 +142,8 @@ def test_failures_of_the_service_keep_their_fields(fleet):
 # --- the base, with a stand-in function --------------------------------------------------
 class Recorder(ControllerAction):
     argument_spec = staticmethod(lambda: dict(
-        name=dict(type='str', required=True), token=dict(type='str', no_log=True,
-                                                           fallback=(basic.env_fallback, ['RECORDER_TOKEN'])),
+        name=dict(type='str', required=True),
+        token=dict(type='str', no_log=True, fallback=(basic.env_fallback, ['RECORDER_TOKEN'])),
         query=dict(type='str')))
     calls = []
 
