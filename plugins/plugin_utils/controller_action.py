@@ -177,20 +177,21 @@ def module_result(result, params, no_log_values):
     return result
 
 
-def run_in_controller(action, args, module_name, check_mode=False, diff=False):
+def run_in_controller(validator, function, args, module_name, check_mode=False, diff=False, requirements=()):
     """Run the module's logic as its ``main()`` does and return the module's result.
 
-    ``action`` is a :class:`ControllerAction` subclass (its ``validator``,
-    ``function`` and ``requirements``); ``args`` are the task's arguments.
+    ``validator`` is an ``ArgumentSpecValidator`` of the module's options, ``function``
+    what the module's ``main()`` calls, ``args`` the task's arguments and
+    ``requirements`` the libraries beyond ``requests`` (see :class:`ControllerAction`).
     """
-    params, no_log_values, error, notes = validate_args(action.validator, plain_args(args), module_name)
-    result = dict(failed=True, msg=error) if error else missing_library(action.requirements, params)
+    params, no_log_values, error, notes = validate_args(validator, plain_args(args), module_name)
+    result = dict(failed=True, msg=error) if error else missing_library(requirements, params)
     if result is None:
         try:
             with warnings.catch_warnings():
                 # A module's Python warnings go to its stderr, which Ansible does not show.
                 warnings.simplefilter('ignore')
-                result = action.function(params, check_mode=check_mode, diff=diff)
+                result = function(params, check_mode=check_mode, diff=diff)
         except ApiError as exc:
             result = dict(failed=True, **exc.to_result())
         except Exception as exc:  # a bug: report it like a module crash, secrets removed below
@@ -281,8 +282,9 @@ class ControllerAction(ActionBase):
         self._compute_environment_string(environment)
         with task_environment(environment):
             result.update(run_in_controller(
-                type(self), self._task.args, module_name,
-                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
+                self.validator, self.function, self._task.args, module_name,
+                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
+                requirements=self.requirements))
         return result
 
     def run_module(self, tmp, task_vars):

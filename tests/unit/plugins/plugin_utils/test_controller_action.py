@@ -52,8 +52,13 @@ def module_result(args, capsys, check_mode=False, diff=False):
     return comparable(json.loads(capsys.readouterr().out))
 
 
+def run_action(plugin, args, name, **kwargs):
+    """``run_in_controller`` with what an action plugin class holds."""
+    return run_in_controller(plugin.validator, plugin.function, args, name, requirements=plugin.requirements, **kwargs)
+
+
 def controller_result(args, check_mode=False, diff=False):
-    return comparable(run_in_controller(BasipSipAction, args, NAME, check_mode=check_mode, diff=diff))
+    return comparable(run_action(BasipSipAction, args, NAME, check_mode=check_mode, diff=diff))
 
 
 def comparable(result):
@@ -90,7 +95,7 @@ def test_bad_input_fails_like_the_module(args, capsys):
 
 
 def test_unsupported_option_names_the_module():
-    result = run_in_controller(BasipSipAction, dict(api_url='http://x', api_password='Web-pass-9', colour=1), NAME)
+    result = run_action(BasipSipAction, dict(api_url='http://x', api_password='Web-pass-9', colour=1), NAME)
     assert result['msg'].startswith('Unsupported parameters for (%s) module: colour.' % NAME)
 
 
@@ -133,8 +138,8 @@ def test_environment_fallbacks_and_their_masking(fleet, capsys, monkeypatch):
 def test_failures_of_the_service_keep_their_fields(fleet):
     urls, control = fleet
     control.fault('panel-001', 'status', status=503, count=5)
-    result = run_in_controller(BasipSipAction, dict(api_url=urls['panel-001'], api_password='123456',
-                                                    retries=0, user='101'), NAME)
+    args = dict(api_url=urls['panel-001'], api_password='123456', retries=0, user='101')
+    result = run_action(BasipSipAction, args, NAME)
     assert result['failed'] and result['status'] == 503 and result['error_code'] is None
     assert 'GET %s/api/v1/login' % urls['panel-001'] in result['msg']
 
@@ -159,7 +164,7 @@ class Recorder(ControllerAction):
 
 def test_function_gets_validated_params_check_mode_and_diff():
     Recorder.calls[:] = []
-    result = run_in_controller(Recorder, dict(name='a', token='t0ken'), 'recorder', check_mode=True, diff=True)
+    result = run_action(Recorder, dict(name='a', token='t0ken'), 'recorder', check_mode=True, diff=True)
     assert Recorder.calls == [(dict(name='a', token='t0ken', query=None), True, True)]
     assert result['changed'] is True
     assert result['echo'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
@@ -168,30 +173,30 @@ def test_function_gets_validated_params_check_mode_and_diff():
 
 
 def test_api_errors_and_bugs_fail_without_secrets():
-    result = run_in_controller(Recorder, dict(name='api-error'), 'recorder')
+    result = run_action(Recorder, dict(name='api-error'), 'recorder')
     assert result['failed'] and result['status'] == 403 and result['error_code'] == 'E1'
     assert result['msg'] == 'GET http://h/p: refused (HTTP 403, E1)'
-    result = run_in_controller(Recorder, dict(name='bug', token='t0ken'), 'recorder')
+    result = run_action(Recorder, dict(name='bug', token='t0ken'), 'recorder')
     assert result['failed'] and 'KeyError' in result['msg']
     assert 't0ken' not in json.dumps(result, default=str)
 
 
 def test_missing_libraries(monkeypatch):
     monkeypatch.setattr(controller_action, 'HAS_REQUESTS', False)
-    result = run_in_controller(Recorder, dict(name='a'), 'recorder')
+    result = run_action(Recorder, dict(name='a'), 'recorder')
     assert result['failed'] and 'requests' in result['msg'] and 'python' in result['msg'].lower()
     monkeypatch.setattr(controller_action, 'HAS_REQUESTS', True)
 
     class Needs(Recorder):
         requirements = (('jmespath', False, 'ImportError: jmespath', 'query'),)
-    assert not run_in_controller(Needs, dict(name='a'), 'needs').get('failed')
-    result = run_in_controller(Needs, dict(name='a', query='x'), 'needs')
+    assert not run_action(Needs, dict(name='a'), 'needs').get('failed')
+    result = run_action(Needs, dict(name='a', query='x'), 'needs')
     assert result['failed'] and 'jmespath' in result['msg']
 
 
 def test_validation_failure_never_calls_the_function():
     Recorder.calls[:] = []
-    result = run_in_controller(Recorder, dict(token='t0ken'), 'recorder')
+    result = run_action(Recorder, dict(token='t0ken'), 'recorder')
     assert result['failed'] and result['msg'] == 'missing required arguments: name'
     assert Recorder.calls == []
 
