@@ -15,6 +15,9 @@ panel's ``api_url``), and measures, for every path:
 - ``module``: ``ansible-playbook`` with ``SIPFLEET_FORCE_MODULE=1`` (a module per host);
 - ``plain``: a Python ``requests`` thread pool making the same HTTP calls (login,
   GET, POST when a value differs, logout) with as many threads as forks;
+- ``debug``: ``ansible-playbook`` running ``ansible.builtin.debug`` with the same
+  variables on every host, no HTTP at all: Ansible's own cost per host and task,
+  the floor under any action plugin (one run only);
 
 three runs each, on panels reset to factory settings first: a check-mode run
 (every panel differs: reads only), the first converge (every panel is written) and
@@ -43,7 +46,7 @@ import time
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATHS = ('controller', 'module', 'plain')
+PATHS = ('controller', 'module', 'plain', 'debug')
 RUNS = ('check', 'converge', 'idempotent')
 WEB_PASSWORD = '123456'
 SIP_PASSWORD = 'Bench-sip-pass1'
@@ -72,6 +75,17 @@ PLAYBOOK = """---
         transport: %(transport)s
         stun: {ip: %(stun_ip)s, port: %(stun_port)d}
         registration_interval: %(registration_interval)d
+"""
+
+DEBUG_PLAYBOOK = """---
+- name: Ansible's own cost per host, no HTTP
+  hosts: panels
+  gather_facts: false
+  strategy: %(strategy)s
+  tasks:
+    - name: Template the same variables
+      ansible.builtin.debug:
+        msg: "{{ api_url }} {{ sip_user }}"
 """
 
 # Runs a command and writes its rusage (children only: the command and all it waited for).
@@ -258,8 +272,15 @@ def outcome(path, output):
 def run_path(path, args, fleet, workdir, env):
     rows = []
     fleet.reset()
-    for run in RUNS:
-        if path == 'plain':
+    for run in RUNS if path != 'debug' else ('(no HTTP)',):
+        if path == 'debug':
+            playbook = os.path.join(workdir, 'debug.yml')
+            with open(playbook, 'w') as handle:
+                handle.write(DEBUG_PLAYBOOK % dict(strategy=args.strategy))
+            command = [args.ansible_playbook, '-i', os.path.join(workdir, 'inventory.ini'), playbook,
+                       '-f', str(args.forks)]
+            run_env = dict(env)
+        elif path == 'plain':
             command = [args.python, os.path.abspath(__file__), '--plain', fleet.state_file, str(args.forks), run]
             run_env = dict(env)
         else:
@@ -269,7 +290,7 @@ def run_path(path, args, fleet, workdir, env):
                 command.append('--check')
             run_env = dict(env, SIPFLEET_FORCE_MODULE='1' if path == 'module' else '0')
         fleet.clear_log()
-        wall, cpu, rss, rc, output = measure(command, run_env, workdir, '%s-%s' % (path, run))
+        wall, cpu, rss, rc, output = measure(command, run_env, workdir, '%s-%s' % (path, run.strip('()')))
         per_panel, detail = fleet.requests_per_panel()
         changed, failed = outcome(path, output)
         rows.append(dict(path=path, run=run, wall=wall, cpu=cpu, rss=rss, rc=rc, requests=per_panel,
@@ -356,6 +377,14 @@ def print_table(rows, args):
             if (a, run) in by and (b, run) in by:
                 lines.append('%-10s %s / %s: wall %.1fx, CPU %.1fx' % (
                     run, a, b, by[a, run]['wall'] / by[b, run]['wall'], by[a, run]['cpu'] / max(by[b, run]['cpu'], 1e-9)))
+    floor = [r for r in rows if r['path'] == 'debug']
+    if floor:
+        for run in RUNS:
+            if ('controller', run) in by:
+                lines.append('%-10s controller / debug: wall %.1fx, CPU %.1fx (the debug run: %.1f ms CPU per host, '
+                             'start-up included)' % (
+                                 run, by['controller', run]['wall'] / floor[0]['wall'],
+                                 by['controller', run]['cpu'] / floor[0]['cpu'], floor[0]['cpu'] * 1000 / args.panels))
     if lines:
         print('\nratios (same run, same machine):')
         print('\n'.join(lines))
