@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import (
-    HAS_JMESPATH, JMESPATH_IMPORT_ERROR, argument_spec, sip_provision_info,
+    argument_spec, sip_provision_info,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils.query import QUERY_REQUIREMENT
 from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
     argument_spec = staticmethod(argument_spec)
     function = staticmethod(sip_provision_info)
-    requirements = (('jmespath', HAS_JMESPATH, JMESPATH_IMPORT_ERROR, 'query'),)
+    requirements = (QUERY_REQUIREMENT,)

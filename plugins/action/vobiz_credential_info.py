@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
-    HAS_JMESPATH, JMESPATH_IMPORT_ERROR, credential_info, credential_info_argument_spec,
+    credential_info, credential_info_argument_spec,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils.query import QUERY_REQUIREMENT
 from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
     argument_spec = staticmethod(credential_info_argument_spec)
     function = staticmethod(credential_info)
-    requirements = (('jmespath', HAS_JMESPATH, JMESPATH_IMPORT_ERROR, 'query'),)
+    requirements = (QUERY_REQUIREMENT,)

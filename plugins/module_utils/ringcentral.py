@@ -15,24 +15,15 @@ module obtained is revoked at the end (errors ignored). Errors carry RingCentral
 
 from __future__ import annotations
 
-import traceback
-
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import Field, mask_secrets
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
     ApiError, HttpClient, http_argument_spec,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
 
-try:
-    import jmespath
-    HAS_JMESPATH = True
-    JMESPATH_IMPORT_ERROR = None
-except ImportError:  # pragma: no cover - exercised by missing_required_lib in the module
-    jmespath = None
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
 DEFAULT_SERVER_URL = 'https://platform.ringcentral.com'
 TOKEN_PATH = '/restapi/oauth/token'
@@ -189,15 +180,7 @@ def validate_params(params):
         missing = sorted(set(('client_id', 'client_secret', 'jwt')) - set(given))
         raise ApiError('RingCentral needs either access_token, or client_id, client_secret and jwt '
                        '(the JWT-bearer grant); missing: %s' % ', '.join(missing))
-    query = params.get('query')
-    if not query:
-        return None
-    if not HAS_JMESPATH:
-        raise ApiError(missing_required_lib('jmespath') + ' (for "query")')
-    try:
-        return jmespath.compile(query)
-    except jmespath.exceptions.JMESPathError as exc:
-        raise ApiError('query is not a valid JMESPath expression: %s' % exc) from None
+    return compile_query(params.get('query'))
 
 
 def request_body(params):

@@ -15,10 +15,9 @@ shown or put in an error.
 from __future__ import annotations
 
 import re
-import traceback
 from urllib.parse import quote
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import (
     MASK_SENT, Field, changed_fields, desired_state, simulate_update,
@@ -26,15 +25,8 @@ from ansible_collections.sipfleet.provision.plugins.module_utils.engine import (
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
     ApiError, HttpClient, default_error_text, http_argument_spec,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
 
-try:
-    import jmespath
-    HAS_JMESPATH = True
-    JMESPATH_IMPORT_ERROR = None
-except ImportError:  # pragma: no cover - exercised by missing_required_lib in the info module
-    jmespath = None
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
 DEFAULT_API_URL = 'https://api.vobiz.ai'
 PASSWORD_MIN_LENGTH = 8
@@ -411,14 +403,7 @@ def ensure_credential_set(params, check_mode=False, diff=False):
 def credential_info(params, check_mode=False, diff=False):
     """``vobiz_credential_info``: the account's credentials (or one), and a JMESPath selection."""
     validate_connection(params)
-    query = params.get('query')
-    if query:
-        if not HAS_JMESPATH:
-            raise ApiError(missing_required_lib('jmespath'))
-        try:
-            expression = jmespath.compile(query)
-        except jmespath.exceptions.JMESPathError as exc:
-            raise ApiError('query is not a valid JMESPath expression: %s' % exc) from None
+    expression = compile_query(params.get('query'))
     client = VobizClient(params)
     try:
         found = client.list_credentials()
@@ -426,6 +411,6 @@ def credential_info(params, check_mode=False, diff=False):
         client.close()
     credentials = [public(obj) for obj in found if params.get('username') in (None, obj['username'])]
     result = dict(changed=False, credentials=credentials)
-    if query:
+    if expression is not None:
         result['query_result'] = expression.search(credentials)
     return result

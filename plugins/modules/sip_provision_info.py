@@ -326,29 +326,13 @@ error_code:
   sample: CMN-401
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
-)
-from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import (
-    HAS_JMESPATH, JMESPATH_IMPORT_ERROR, argument_spec, sip_provision_info,
-)
+from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils.query import QUERY_REQUIREMENT
+from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import argument_spec, sip_provision_info
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    if module.params['query'] and not HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
-    try:
-        result = sip_provision_info(module.params, module.check_mode, module._diff)
-    except ApiError as exc:
-        module.fail_json(**exc.to_result())
-    for warning in result.pop('warnings', []):
-        module.warn(warning)
-    module.exit_json(**result)
+    run_module(argument_spec(), sip_provision_info, (QUERY_REQUIREMENT,))
 
 
 if __name__ == '__main__':

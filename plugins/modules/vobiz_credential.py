@@ -191,25 +191,14 @@ error_code:
   sample: CREDENTIAL_IN_USE
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
-)
+from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
 from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
     credential_argument_spec, ensure_credential,
 )
 
 
 def main():
-    module = AnsibleModule(argument_spec=credential_argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    try:
-        result = ensure_credential(module.params, module.check_mode, module._diff)
-    except ApiError as exc:
-        module.fail_json(**exc.to_result())
-    module.exit_json(**result)
+    run_module(credential_argument_spec(), ensure_credential)
 
 
 if __name__ == '__main__':

@@ -102,27 +102,15 @@ error_code:
   sample: UNAUTHORIZED
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
-)
+from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils.query import QUERY_REQUIREMENT
 from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
-    HAS_JMESPATH, JMESPATH_IMPORT_ERROR, credential_info, credential_info_argument_spec,
+    credential_info, credential_info_argument_spec,
 )
 
 
 def main():
-    module = AnsibleModule(argument_spec=credential_info_argument_spec(), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    if module.params['query'] and not HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib('jmespath'), exception=JMESPATH_IMPORT_ERROR)
-    try:
-        result = credential_info(module.params, module.check_mode)
-    except ApiError as exc:
-        module.fail_json(**exc.to_result())
-    module.exit_json(**result)
+    run_module(credential_info_argument_spec(), credential_info, (QUERY_REQUIREMENT,))
 
 
 if __name__ == '__main__':

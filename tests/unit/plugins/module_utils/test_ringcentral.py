@@ -13,6 +13,7 @@ import requests
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.sipfleet.provision.plugins.module_utils import query
 from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
@@ -212,7 +213,7 @@ def test_bad_input_fails_before_any_request(account, options, text):
 
 
 def test_jmespath_missing_is_reported(account, monkeypatch):
-    monkeypatch.setattr(ringcentral, 'HAS_JMESPATH', False)
+    monkeypatch.setattr(query, 'HAS_JMESPATH', False)
     with pytest.raises(ApiError, match='jmespath'):
         sip_provision_info(account.params(query='sip_info'))
     assert account.calls() == []

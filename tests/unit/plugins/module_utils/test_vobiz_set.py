@@ -14,6 +14,7 @@ import math
 
 import pytest
 
+from ansible_collections.sipfleet.provision.plugins.module_utils import query
 from ansible_collections.sipfleet.provision.plugins.module_utils import vobiz
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
 # account and simulator are the fixtures of test_vobiz.py
@@ -208,7 +209,7 @@ def test_info_bad_query_fails_before_any_request(account):
 
 
 def test_info_without_jmespath_says_which_library(account, monkeypatch):
-    monkeypatch.setattr(vobiz, 'HAS_JMESPATH', False)
+    monkeypatch.setattr(query, 'HAS_JMESPATH', False)
     with pytest.raises(ApiError) as info:
         vobiz.credential_info(info_params(account, query='[].username'))
     assert 'jmespath' in str(info.value) and account.log() == []

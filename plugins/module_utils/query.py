@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ``query`` option of the info modules: a JMESPath expression over the result."""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+
+try:
+    import jmespath
+    HAS_JMESPATH = True
+    JMESPATH_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - depends on the environment
+    jmespath = None
+    HAS_JMESPATH = False
+    JMESPATH_IMPORT_ERROR = traceback.format_exc()
+
+QUERY_REQUIREMENT = ('jmespath', HAS_JMESPATH, JMESPATH_IMPORT_ERROR, 'query')
+"""(library, installed, import error, the option that needs it), as modules and action plugins check it."""
+
+
+def compile_query(query):
+    """The compiled ``query``, or None when it is empty; a clear ApiError when it cannot be used."""
+    if not query:
+        return None
+    if not HAS_JMESPATH:
+        raise ApiError(missing_required_lib('jmespath') + ' (for "query")')
+    try:
+        return jmespath.compile(query)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise ApiError('query is not a valid JMESPath expression: %s' % exc) from None
