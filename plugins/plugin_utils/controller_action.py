@@ -5,7 +5,7 @@
 
 Every module of this collection talks to an HTTP API from the controller. Running
 it as a module costs a process, the packaging of the module and a Python start-up
-for every host of every task (about 0.3 s of CPU each); an action plugin does the
+for every host of every task (0.3-0.4 s of CPU each); an action plugin does the
 same HTTP work inside the worker process that Ansible has already forked.
 
 An action plugin of this collection is a few lines::
@@ -209,7 +209,7 @@ def warm_up():
     The first request of a process fills caches of requests, urllib3 and the ``abc``
     machinery (``isinstance`` checks against ``Mapping`` and friends). Done here, at
     the import of the action plugin in Ansible's main process, every forked worker
-    inherits them warm: about 3 ms of CPU less per host and task. Nothing is sent.
+    inherits them warm: 1-2 ms of CPU less per host and task. Nothing is sent.
     """
     if not HAS_REQUESTS:
         return
