@@ -63,7 +63,6 @@ import os
 import traceback
 import warnings
 
-from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -76,8 +75,9 @@ from ansible.utils.vars import merge_hash
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, HttpClient,
+    HAS_REQUESTS, ApiError, HttpClient,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import missing_library
 
 try:  # ansible-core 2.19+: module errors are reported as "Module failed"
     from ansible._internal._errors._captured import AnsibleModuleCapturedError
@@ -152,15 +152,6 @@ def validate_args(validator, args, module_name):
         notes['deprecations'] = [dict((k, v) for k, v in d.items() if v is not None)
                                  for d in result._deprecations]
     return params, result._no_log_values, message, notes
-
-
-def missing_library(requirements, params):
-    """The failure of the first library that ``params`` need and that is not installed, or None."""
-    libraries = (('requests', HAS_REQUESTS, REQUESTS_IMPORT_ERROR, None),) + tuple(requirements)
-    for name, available, import_error, option in libraries:
-        if not available and (option is None or params.get(option)):
-            return dict(failed=True, msg=missing_required_lib(name), exception=import_error)
-    return None
 
 
 def module_result(result, params, no_log_values):

@@ -16,7 +16,7 @@ from ansible_collections.sipfleet.provision.plugins.action.basip_sip import Acti
 from ansible_collections.sipfleet.provision.plugins.module_utils.basip import argument_spec
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
 from ansible_collections.sipfleet.provision.plugins.modules import basip_sip
-from ansible_collections.sipfleet.provision.plugins.plugin_utils import controller_action
+from ansible_collections.sipfleet.provision.plugins.module_utils import module_runner
 from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import (
     FORCE_MODULE_ENV, FORCE_MODULE_VAR, ControllerAction, force_module_path, run_in_controller,
     task_environment,
@@ -182,10 +182,10 @@ def test_api_errors_and_bugs_fail_without_secrets():
 
 
 def test_missing_libraries(monkeypatch):
-    monkeypatch.setattr(controller_action, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(module_runner, 'HAS_REQUESTS', False)
     result = run_action(Recorder, dict(name='a'), 'recorder')
     assert result['failed'] and 'requests' in result['msg'] and 'python' in result['msg'].lower()
-    monkeypatch.setattr(controller_action, 'HAS_REQUESTS', True)
+    monkeypatch.setattr(module_runner, 'HAS_REQUESTS', True)
 
     class Needs(Recorder):
         requirements = (('jmespath', False, 'ImportError: jmespath', 'query'),)
