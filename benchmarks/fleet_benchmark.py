@@ -154,26 +154,11 @@ def raise_fd_limit(panels):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-# The simulator with TCP_NODELAY on its connections (see --simulator-nodelay).
-NODELAY_SIMULATOR = r"""
-import socket, sys
-from tests.simulator import server
-serve = server._serve_connection
-def nodelay(conn, addr, context):
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    serve(conn, addr, context)
-server._serve_connection = nodelay
-from tests.simulator.fleet import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 class Fleet:
-    def __init__(self, python, panels, workdir, nodelay=False):
+    def __init__(self, python, panels, workdir):
         self.state_file = os.path.join(workdir, 'simulator.json')
-        start = ['-c', NODELAY_SIMULATOR] if nodelay else ['-m', 'tests.simulator']
         self.process = subprocess.Popen(
-            [python] + start + ['--panels', str(panels), '--state-file', self.state_file], cwd=ROOT)
+            [python, '-m', 'tests.simulator', '--panels', str(panels), '--state-file', self.state_file], cwd=ROOT)
         deadline = time.monotonic() + 120
         while not os.path.exists(self.state_file):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -357,9 +342,8 @@ def print_sweep(samples, args):
 
 
 def print_table(rows, args):
-    print('\nbasip_sip on %d panels, %d forks, strategy %s, %d CPUs%s%s'
+    print('\nbasip_sip on %d panels, %d forks, strategy %s, %d CPUs%s'
           % (args.panels, args.forks, args.strategy, os.cpu_count() or 0,
-             ', simulator with TCP_NODELAY' if args.simulator_nodelay else '',
              ''.join(', ' + setting for setting in args.ansible_env)))
     head = '%-10s %-10s %8s %8s %9s %9s  %-16s %7s %6s' % (
         'path', 'run', 'wall s', 'CPU s', 'peak MB', 'req/panel', 'methods/panel', 'changed', 'failed')
@@ -404,10 +388,6 @@ def main(argv=None):
     parser.add_argument('--ansible-env', action='append', default=[], metavar='NAME=VALUE',
                         help='an Ansible setting for the ansible-playbook runs, e.g. ANSIBLE_INJECT_FACT_VARS=false '
                              '(repeatable)')
-    parser.add_argument('--simulator-nodelay', action='store_true',
-                        help='serve the panels with TCP_NODELAY: the simulator otherwise answers a request on a '
-                             'kept-alive connection only after the client\'s delayed ACK (about 40 ms), like a '
-                             'slow device; with it, the plain script measures almost pure CPU')
     parser.add_argument('--sweep', default='', metavar='VARIANTS',
                         help='also measure the idempotent controller run under Ansible settings, comma-separated: '
                              '%s (e.g. --sweep baseline,free,no-fact-vars,forks-half,forks-double)' % ', '.join(VARIANTS))
@@ -430,7 +410,7 @@ def main(argv=None):
         name, _sep, value = setting.partition('=')
         env[name] = value
     print('work directory %s, open files limit %d' % (workdir, limit), file=sys.stderr)
-    fleet = Fleet(args.python, args.panels, workdir, args.simulator_nodelay)
+    fleet = Fleet(args.python, args.panels, workdir)
     rows = []
     try:
         write_inventory(os.path.join(workdir, 'inventory.ini'), fleet, args.python)
