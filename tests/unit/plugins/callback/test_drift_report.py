@@ -16,9 +16,11 @@ from ansible import constants as C
 from ansible.parsing.dataloader import DataLoader
 
 from ansible_collections.sipfleet.provision.plugins.callback import drift_report
-from ansible_collections.sipfleet.provision.plugins.callback.drift_report import (
-    MASK, Secrets, differences, render_junit, render_markdown, summarise, task_entry,
+from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_render import (
+    RENDERERS, differences, render_json, render_junit, render_markdown, summarise, task_entry,
 )
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_secrets import Secrets
 
 try:
     from ansible.template import trust_as_template
@@ -110,7 +112,7 @@ def test_scrub_everywhere_longest_first():
 def test_scrub_text_catches_markdown_escaped_forms():
     secrets = Secrets()
     secrets.add('pa|ss\\word')
-    assert secrets.scrub_text('x pa\\|ss\\word y pa|ss\\word', drift_report.RENDERERS['markdown'][1]) == \
+    assert secrets.scrub_text('x pa\\|ss\\word y pa|ss\\word', RENDERERS['markdown'][1]) == \
         'x <hidden> y <hidden>'
 
 
@@ -121,7 +123,7 @@ def test_secrets_with_json_and_xml_syntax_are_scrubbed_before_rendering():
     secrets.add('a"b<&>\\c')
     secrets.add('1234')
     report['hosts'] = secrets.scrub(report['hosts'])
-    assert json.loads(drift_report.render_json(report))['hosts']['p2']['tasks'][0]['differences'][0]['after'] == \
+    assert json.loads(render_json(report))['hosts']['p2']['tasks'][0]['differences'][0]['after'] == \
         '<hidden> <hidden>'
     root = ET.fromstring(render_junit(report).encode('utf-8'))
     assert '"<hidden> <hidden>"' in root.find("testsuite[@name='p2']/testcase/failure").text
