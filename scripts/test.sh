@@ -72,6 +72,8 @@ case "$PART" in
     units) run_units "$@" ;;
     integration) run_integration "$@" ;;
     release) bash "$ROOT/scripts/release_checks.sh" "$@" ;;
-    all) run_sanity; run_lint; run_units; run_integration; bash "$ROOT/scripts/release_checks.sh" ;;
+    all)
+        run_sanity; run_lint; run_units; run_integration; bash "$ROOT/scripts/release_checks.sh"
+        echo "sanity, lint, units, integration and release: all passed" ;;
     *) echo "usage: bash scripts/test.sh [all|sanity|lint|units|integration|release] [args]" >&2; exit 2 ;;
 esac
