@@ -14,7 +14,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils.engine import (
     Field, build_diff, ensure_state, mask_secrets,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, http_argument_spec,
+    ApiError, HttpClient, http_argument_spec, json_object,
 )
 
 SIP_SETTINGS = '/device/sip/settings'
@@ -76,7 +76,7 @@ class PanelClient:
     def login(self):
         response = self.http.request('GET', self.prefix + '/login', params=dict(
             username=self.username, password=self.password_md5))
-        token = _json(response).get('token')
+        token = json_object(response, 'the panel').get('token')
         if not token:
             raise ApiError('login answered without a token', status=response.status_code,
                            method='GET', url=response.url)
@@ -96,7 +96,7 @@ class PanelClient:
         raise self.http.error(response, method, response.url)
 
     def get_settings(self):
-        return _json(self.call('GET', SIP_SETTINGS))
+        return json_object(self.call('GET', SIP_SETTINGS), 'the panel')
 
     def set_settings(self, settings):
         self.call('POST', SIP_SETTINGS, json=settings)
@@ -114,16 +114,6 @@ class PanelClient:
             self.http.close()
 
 
-def _json(response):
-    try:
-        body = response.json() if response.content else {}
-    except ValueError:
-        raise ApiError('the panel answered with a body that is not JSON', status=response.status_code,
-                       method=response.request.method, url=response.url) from None
-    if not isinstance(body, dict):
-        raise ApiError('the panel answered with unexpected JSON', status=response.status_code,
-                       method=response.request.method, url=response.url)
-    return body
 
 
 def validate_params(params):

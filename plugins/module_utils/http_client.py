@@ -110,6 +110,21 @@ def default_error_text(response):
     return None, response.reason or 'request failed'
 
 
+def json_object(response, service, empty_ok=True):
+    """The JSON object ``response`` carries (``{}`` for an empty body when ``empty_ok``);
+    an ApiError naming ``service`` when it carries anything else."""
+    if not response.content and empty_ok:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError('%s answered with a body that is not a JSON object' % service,
+                       status=response.status_code, method=response.request.method, url=response.url)
+    return body
+
+
 class HttpClient:
     """``requests.Session`` with a base URL, retries and clean errors.
 

@@ -20,7 +20,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import Field, mask_secrets
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, http_argument_spec,
+    ApiError, HttpClient, http_argument_spec, json_object,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
 
@@ -117,7 +117,7 @@ class RingCentralClient:
         response = self.http.request('POST', TOKEN_PATH, auth=(client_id, client_secret),
                                      data=dict(grant_type=JWT_GRANT, assertion=jwt),
                                      headers={'Accept': 'application/json'})
-        token = _json(response).get('access_token')
+        token = json_object(response, 'RingCentral', empty_ok=False).get('access_token')
         if not isinstance(token, str) or not token:
             raise ApiError('the token endpoint answered without an access token',
                            status=response.status_code, method='POST', url=response.url)
@@ -143,7 +143,7 @@ class RingCentralClient:
         raise self.http.error(response, method, response.url)
 
     def sip_provision(self, body):
-        return _json(self.call('POST', SIP_PROVISION_PATH, json=body))
+        return json_object(self.call('POST', SIP_PROVISION_PATH, json=body), 'RingCentral', empty_ok=False)
 
     def close(self):
         """Revoke a token this client obtained (errors ignored: it expires on its own)."""
@@ -158,16 +158,6 @@ class RingCentralClient:
             self.http.close()
 
 
-def _json(response):
-    try:
-        body = response.json()
-    except ValueError:
-        raise ApiError('RingCentral answered with a body that is not JSON', status=response.status_code,
-                       method=response.request.method, url=response.url) from None
-    if not isinstance(body, dict):
-        raise ApiError('RingCentral answered with unexpected JSON', status=response.status_code,
-                       method=response.request.method, url=response.url)
-    return body
 
 
 def validate_params(params):

@@ -23,7 +23,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils.engine import (
     MASK_SENT, Field, changed_fields, desired_state, simulate_update,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, default_error_text, http_argument_spec,
+    ApiError, HttpClient, default_error_text, http_argument_spec, json_object,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
 
@@ -148,7 +148,7 @@ class VobizClient:
         while True:
             response = self.http.request('GET', self.prefix + '/trunks/credentials',
                                          params=dict(limit=self.page_size, offset=offset))
-            body = _json(response)
+            body = json_object(response, 'Vobiz')
             objects = body.get('objects') or []
             if not isinstance(objects, list):
                 raise _unexpected(response, '"objects" is not a list')
@@ -182,7 +182,7 @@ class VobizClient:
                                      json=dict(username=username, password=password))
         if response.status_code == 409:
             return None
-        body = _json(response)
+        body = json_object(response, 'Vobiz')
         return body if body.get('id') else self.after_conflict(username)
 
     def update(self, obj, body):
@@ -195,7 +195,7 @@ class VobizClient:
                 raise ApiError(NO_PASSWORD_ON_UPDATE % (obj['username'], exc.message), status=exc.status,
                                code=exc.code, method=exc.method, url=exc.url) from None
             raise
-        answer = _json(response)
+        answer = json_object(response, 'Vobiz')
         after = simulate_update(obj, dict((k, v) for k, v in body.items() if k != 'password'))
         after.update((k, v) for k, v in answer.items() if k != 'description' or v is not None)
         return after
@@ -220,16 +220,6 @@ def _unexpected(response, what):
                     method=response.request.method, url=response.url)
 
 
-def _json(response):
-    if not response.content:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        raise _unexpected(response, 'the body is not JSON') from None
-    if not isinstance(body, dict):
-        raise _unexpected(response, 'the body is not a JSON object')
-    return body
 
 
 # --- planning -------------------------------------------------------------------

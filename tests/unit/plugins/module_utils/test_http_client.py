@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, backoff_delay, describe_exception, parse_retry_after, strip_query,
+    ApiError, HttpClient, backoff_delay, describe_exception, json_object, parse_retry_after, strip_query,
 )
 
 
@@ -147,3 +148,25 @@ def test_api_error_text_and_result():
     assert str(error) == 'GET http://p/api/v1/login: Wrong login or password (HTTP 400)'
     assert error.to_result() == dict(msg=str(error), status=400, error_code=None)
     assert str(ApiError('plain')) == 'plain'
+
+
+def _response(content, status=200):
+    response = requests.models.Response()
+    response.status_code, response._content = status, content
+    response.url = 'http://p/x?token=abc'
+    response.request = requests.Request('GET', response.url).prepare()
+    return response
+
+
+@pytest.mark.parametrize('content, empty_ok, expected', [
+    (b'', True, {}), (b'{"a": 1}', True, {'a': 1}), (b'{"a": 1}', False, {'a': 1}),
+])
+def test_json_object(content, empty_ok, expected):
+    assert json_object(_response(content), 'the panel', empty_ok) == expected
+
+
+@pytest.mark.parametrize('content, empty_ok', [(b'', False), (b'<html>', True), (b'[1]', True), (b'"ok"', True)])
+def test_json_object_refuses_anything_else(content, empty_ok):
+    with pytest.raises(ApiError) as info:
+        json_object(_response(content), 'the panel', empty_ok)
+    assert str(info.value) == 'GET http://p/x: the panel answered with a body that is not a JSON object (HTTP 200)'
