@@ -114,8 +114,6 @@ class PanelClient:
             self.http.close()
 
 
-
-
 def validate_params(params):
     """Check the user's settings against the panel's rules before anything is sent."""
     errors = check_settings(dict((f.name, params.get(f.name)) for f in FIELDS))

@@ -158,8 +158,6 @@ class RingCentralClient:
             self.http.close()
 
 
-
-
 def validate_params(params):
     """Everything that can be checked before a request; returns the compiled ``query`` (or None)."""
     server = params.get('server_url') or ''

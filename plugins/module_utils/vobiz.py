@@ -220,8 +220,6 @@ def _unexpected(response, what):
                     method=response.request.method, url=response.url)
 
 
-
-
 # --- planning -------------------------------------------------------------------
 
 def public(obj):

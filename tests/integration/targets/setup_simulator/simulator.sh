@@ -20,3 +20,16 @@ for _ in $(seq 100); do
 done
 [ -s "$SIM_STATE" ] || { echo "the simulator did not start" >&2; exit 1; }
 export SIM_STATE
+
+# assert_no_secrets FILE SECRET...: fail when any SECRET appears in FILE (never printing it).
+assert_no_secrets() {
+    local file="$1" secret
+    shift
+    for secret in "$@"; do
+        if grep -qF -- "$secret" "$file"; then
+            echo "a secret of the run appears in $(basename "$file")" >&2
+            return 1
+        fi
+    done
+    echo "no secret in $(wc -l < "$file") lines of output ($# secrets checked)"
+}

@@ -30,12 +30,5 @@ PY
 eval "$(account environment)"
 ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -vvv "$@" | tee "$output"
 
-count=0
-while IFS= read -r secret; do
-    count=$((count + 1))
-    if grep -qF -- "$secret" "$output"; then
-        echo "a secret of the run appears in the output" >&2
-        exit 1
-    fi
-done < <(account secrets)
-echo "none of the $count secrets of the run in $(wc -l < "$output") lines of -vvv output"
+mapfile -t secrets < <(account secrets)
+assert_no_secrets "$output" "${secrets[@]}"

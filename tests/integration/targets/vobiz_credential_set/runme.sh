@@ -12,10 +12,4 @@ vobiz_token="tok-$(random)"
 output="$(dirname "$SIM_STATE")/output.txt"
 ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -e "password=$password" \
     -e "new_password=$new_password" -e "vobiz_token=$vobiz_token" -vvv "$@" | tee "$output"
-for secret in "$password" "$new_password" "$vobiz_token"; do
-    if grep -qF -- "$secret" "$output"; then
-        echo "a secret of the run appears in the output" >&2
-        exit 1
-    fi
-done
-echo "no secret in $(wc -l < "$output") lines of -vvv output"
+assert_no_secrets "$output" "$password" "$new_password" "$vobiz_token"
