@@ -9,25 +9,12 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible_collections.sipfleet.provision.plugins.modules import (
     vobiz_credential, vobiz_credential_info, vobiz_credential_set,
 )
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
+from ansible_collections.sipfleet.provision.tests.unit.module_output import module_output
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
 
 SECRET = 'Module-secret-77'
 
@@ -39,11 +26,7 @@ def vobiz_url():
     simulator.stop()
 
 
-def run(module, args, capsys):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            module.main()
-    return json.loads(capsys.readouterr().out)
+run = module_output
 
 
 def test_credential_from_environment_with_secrets_hidden(vobiz_url, capsys, monkeypatch):

@@ -22,20 +22,8 @@ from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_acti
     task_environment,
 )
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
+from ansible_collections.sipfleet.provision.tests.unit.module_output import module_output
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = json.dumps(dict(ANSIBLE_MODULE_ARGS=args)).encode()
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
 
 NAME = 'sipfleet.provision.basip_sip'
 SECRET = 'Sip-parity-31'
@@ -46,10 +34,7 @@ SETTINGS = dict(proxy='sip:pbx.example.com', realm='pbx.example.com', user='1001
 def module_result(args, capsys, check_mode=False, diff=False):
     """What the module prints, as Ansible reads it."""
     internal = dict(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_module_name=NAME)
-    with patch_module_args(dict(args, **internal)):
-        with pytest.raises(SystemExit):
-            basip_sip.main()
-    return comparable(json.loads(capsys.readouterr().out))
+    return comparable(module_output(basip_sip, dict(args, **internal), capsys))
 
 
 def run_action(plugin, args, name, **kwargs):

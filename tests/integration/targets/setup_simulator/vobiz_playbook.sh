@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sourced by the runme.sh of the Vobiz targets: runs the target's playbook.yml against a
+# simulated Vobiz account at -vvv, with a password, a new password and an auth token made
+# for the run, then searches the whole output for those three secrets.
+# shellcheck source=./simulator.sh
+source "$(dirname "${BASH_SOURCE[0]}")/simulator.sh" --panels 0 --vobiz
+random() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }
+password="Vz-$(random)"
+new_password="Rot-$(random)"
+vobiz_token="tok-$(random)"
+output="$(dirname "$SIM_STATE")/output.txt"
+ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -e "password=$password" \
+    -e "new_password=$new_password" -e "vobiz_token=$vobiz_token" -vvv "$@" | tee "$output"
+assert_no_secrets "$output" "$password" "$new_password" "$vobiz_token"
