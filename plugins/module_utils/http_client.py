@@ -91,22 +91,24 @@ def backoff_delay(attempt, base=0.5, cap=8.0):
 
 
 def default_error_text(response):
-    """(code, message) from a JSON error body of any of the common shapes, else the reason."""
+    """(code, message) from a JSON error body of any of the services' shapes, else the reason:
+    ``{"errors": [{"errorCode", "message"}]}`` (RingCentral), ``{"error": {"code", "message"}}``
+    (Vobiz), ``{"error": "..."}`` (BAS-IP, OAuth with ``error_description``), ``{"message"}``."""
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict):
+        errors = body.get('errors')
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return errors[0].get('errorCode'), errors[0].get('message') or response.reason
         err = body.get('error')
         if isinstance(err, dict):
             return err.get('code'), err.get('message') or str(err)
         if isinstance(err, str):
-            return None, err
-        errors = body.get('errors')
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return errors[0].get('errorCode'), errors[0].get('message')
-        if body.get('message'):
-            return body.get('code'), body['message']
+            return None, body.get('error_description') or err
+        if isinstance(body.get('message'), str):
+            return body.get('code') or body.get('errorCode'), body['message']
     return None, response.reason or 'request failed'
 
 

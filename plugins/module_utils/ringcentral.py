@@ -20,7 +20,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.engine import Field, mask_secrets
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, http_argument_spec, json_object,
+    ApiError, HttpClient, default_error_text, http_argument_spec, json_object,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
 
@@ -80,24 +80,6 @@ def argument_spec():
     return spec
 
 
-def error_text(response):
-    """(errorCode, message) of a RingCentral error body (``errors[]`` or OAuth's ``error``)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        errors = body.get('errors')
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            first = errors[0]
-            return first.get('errorCode'), first.get('message') or response.reason
-        if isinstance(body.get('error'), str):
-            return None, body.get('error_description') or body['error']
-        if isinstance(body.get('message'), str):
-            return body.get('errorCode'), body['message']
-    return None, response.reason or 'request failed'
-
-
 class RingCentralClient:
     """An authorised session: JWT-bearer token (or a given one), one renewal on ``OAU-128``."""
 
@@ -109,7 +91,7 @@ class RingCentralClient:
         self.http = HttpClient(
             params['server_url'], timeout=params['timeout'], validate_certs=params['validate_certs'],
             ca_path=params['ca_path'], retries=params['retries'], retry_max_wait=params['retry_max_wait'],
-            error_text=error_text, default_retry_after=DEFAULT_RETRY_AFTER)
+            default_retry_after=DEFAULT_RETRY_AFTER)
 
     def authorise(self):
         """Get an access token with the JWT-bearer grant."""
@@ -133,7 +115,7 @@ class RingCentralClient:
                 headers={'Authorization': 'Bearer %s' % self.token, 'Accept': 'application/json'}, **kwargs)
             if response.status_code == 200:
                 return response
-            code = error_text(response)[0]
+            code = default_error_text(response)[0]
             if code != TOKEN_EXPIRED or attempt == 2:
                 break
             if not self.can_authorise:

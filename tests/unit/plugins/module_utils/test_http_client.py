@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, backoff_delay, describe_exception, json_object, parse_retry_after, strip_query,
+    ApiError, HttpClient, backoff_delay, default_error_text, describe_exception, json_object, parse_retry_after,
+    strip_query,
 )
 
 
@@ -170,3 +171,20 @@ def test_json_object_refuses_anything_else(content, empty_ok):
     with pytest.raises(ApiError) as info:
         json_object(_response(content), 'the panel', empty_ok)
     assert str(info.value) == 'GET http://p/x: the panel answered with a body that is not a JSON object (HTTP 200)'
+
+
+@pytest.mark.parametrize('body, expected', [
+    (b'{"errors": [{"errorCode": "CMN-101", "message": "Bad transport", "parameterName": "x"}]}',
+     ('CMN-101', 'Bad transport')),
+    (b'{"error": "invalid_grant", "error_description": "JWT is expired"}', (None, 'JWT is expired')),
+    (b'{"status": "error", "error": {"code": "RATE_LIMIT_EXCEEDED", "message": "Slow down"}}',
+     ('RATE_LIMIT_EXCEEDED', 'Slow down')),
+    (b'{"error": "Username already exists", "code": 409}', (None, 'Username already exists')),
+    (b'{"error": "Log In"}', (None, 'Log In')),
+    (b'{"message": "Gone", "errorCode": "CMN-999"}', ('CMN-999', 'Gone')),
+    (b'<html>oops</html>', (None, 'Bad Request')),
+])
+def test_default_error_text_reads_every_service_shape(body, expected):
+    response = _response(body, status=400)
+    response.reason = 'Bad Request'
+    assert default_error_text(response) == expected
