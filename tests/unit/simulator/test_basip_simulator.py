@@ -23,8 +23,8 @@ GOOD = {'proxy': 'sip:pbx.example.com', 'realm': 'pbx.example.com', 'user': '200
 @pytest.fixture
 def panel(panels):
     urls, control = panels
-    control.patch(PANEL, 'options', dict(family='panel', registration='auto', registration_delay=0,
-                                          outbound=True, post_body='empty'))
+    control.patch(PANEL, 'options', dict(
+        family='panel', registration='auto', registration_delay=0, outbound=True, post_body='empty'))
     control.clear_log()
     control.clear_faults()
 
