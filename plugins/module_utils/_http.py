@@ -13,20 +13,20 @@ and a single exception type, :class:`ApiError`, whose text never carries headers
 tokens, passwords, query strings or credentials inside a URL.
 
 Every secret the client derives or receives (a password digest, an access token) is
-registered with :func:`register_secret`; the module runner and the controller action
+registered (``_notes.register_secret``); the module runner and the controller action
 remove those values from the task's result, as ``no_log`` values are removed.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import email.utils
 import os
 import random
 import re
 import time
 import traceback
+
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret, warn_once
 
 try:
     import requests
@@ -44,44 +44,6 @@ IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'))
 _QUERY = re.compile(r"\?[^\s'\")]*")
 _USERINFO = re.compile(r"(?<=//)[^/\s'\"@]+@")
 _SCRUBBED = '********'
-
-
-# --- what a task run collects: derived secrets and warnings -------------------------
-
-class RunNotes:
-    """Secrets to remove from the task's result and warnings to show, collected while it runs."""
-
-    def __init__(self):
-        self.secrets = set()
-        self.warnings = []
-
-
-_NOTES = contextvars.ContextVar('sipfleet_run_notes', default=None)
-
-
-@contextlib.contextmanager
-def collect_notes():
-    """Collect the :class:`RunNotes` of everything run inside the block."""
-    notes = RunNotes()
-    token = _NOTES.set(notes)
-    try:
-        yield notes
-    finally:
-        _NOTES.reset(token)
-
-
-def register_secret(value):
-    """Treat ``value`` (a digest, a token) like a ``no_log`` option: removed from the result."""
-    notes = _NOTES.get()
-    if notes is not None and value:
-        notes.secrets.add(str(value))
-
-
-def warn_once(text):
-    """A warning for the task's result, shown once however many clients give it."""
-    notes = _NOTES.get()
-    if notes is not None and text not in notes.warnings:
-        notes.warnings.append(text)
 
 
 # --- errors ---------------------------------------------------------------------------

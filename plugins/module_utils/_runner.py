@@ -8,8 +8,9 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError, collect_notes,
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Options
 
 

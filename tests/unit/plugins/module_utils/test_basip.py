@@ -11,7 +11,8 @@ import json
 import pytest
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
-from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, collect_notes
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
 
 LOGIN, READ, WRITE, LOGOUT = ('GET /api/v1/login', 'GET /api/v1/device/sip/settings',

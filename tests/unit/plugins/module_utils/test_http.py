@@ -10,9 +10,10 @@ import pytest
 import requests
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, InputError, TokenAuth, backoff_delay, collect_notes, default_error_text, describe_exception,
-    json_object, parse_retry_after, redact_url,
+    ApiError, HttpClient, InputError, TokenAuth, backoff_delay, default_error_text, describe_exception, json_object,
+    parse_retry_after, redact_url,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.sipfleet.provision.plugins.action.basip_sip import ActionModule as BasipSipAction
-from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, register_secret
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
 from ansible_collections.sipfleet.provision.plugins.modules import basip_sip
 from ansible_collections.sipfleet.provision.plugins.module_utils import _runner as module_runner
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
