@@ -109,6 +109,24 @@ def test_runs_give_the_module_results(fleet, capsys):
     assert control.state('panel-002')['password'] == SECRET
 
 
+def test_basip_sip_info_gives_the_module_result(fleet, capsys):
+    """basip_sip_info on the module path (panel-001) and in the controller (panel-002): same reads, same answer."""
+    from ansible_collections.sipfleet.provision.plugins.action.basip_sip_info import ActionModule
+    from ansible_collections.sipfleet.provision.plugins.modules import basip_sip_info
+    urls, control = fleet
+    internal = dict(_ansible_check_mode=True, _ansible_diff=False, _ansible_module_name='basip_sip_info')
+    module = comparable(module_output(basip_sip_info, dict(
+        api_url=urls['panel-001'], api_password='123456', query='registration', **internal), capsys))
+    controller = comparable(run_action(ActionModule, dict(api_url=urls['panel-002'], api_password='123456',
+                                                          query='registration'), 'basip_sip_info', check_mode=True))
+    for result in (module, controller):
+        result['invocation']['module_args'].pop('api_url')
+        assert result['device'].pop('device_name') in urls
+    assert controller == module and module['registration']['state'] == 'OK'
+    assert control.calls('panel-001') == control.calls('panel-002')
+    assert set(call.split()[0] for call in control.calls('panel-001')) == {'GET'}
+
+
 def test_environment_fallbacks_and_their_masking(fleet, capsys, monkeypatch):
     urls, control = fleet
     monkeypatch.setenv('BASIP_API_URL', urls['panel-001'])
@@ -263,14 +281,16 @@ def test_controller_path_honours_task_environment_check_and_diff(monkeypatch):
 def test_every_module_has_its_action_plugin():
     """The action plugins call what the modules call, with the module's options."""
     from ansible_collections.sipfleet.provision.plugins.action import (
-        sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
+        basip_sip_info, sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
     )
     from ansible_collections.sipfleet.provision.plugins.modules import (
+        basip_sip_info as basip_sip_info_module,
         sip_provision_info as sip_provision_info_module, vobiz_credential as vobiz_credential_module,
         vobiz_credential_info as vobiz_credential_info_module, vobiz_credential_set as vobiz_credential_set_module,
     )
     expected = {
         BasipSipAction: (basip_sip, 'ensure_sip_settings'),
+        basip_sip_info.ActionModule: (basip_sip_info_module, 'sip_info'),
         vobiz_credential.ActionModule: (vobiz_credential_module, 'ensure_credential'),
         vobiz_credential_set.ActionModule: (vobiz_credential_set_module, 'ensure_credential_set'),
         vobiz_credential_info.ActionModule: (vobiz_credential_info_module, 'credential_info'),
