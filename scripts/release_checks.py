@@ -30,7 +30,7 @@ import yaml
 FORBIDDEN_PARTS = ('.git', '.ci', '.github', '__pycache__', '.pytest_cache', '.hypothesis', '.mypy_cache',
                    '.ruff_cache', '.tox', '.nox', '.ansible', 'drift-report', '.venv*')
 FORBIDDEN_NAMES = ('*.pyc', '*.tar.gz')
-FORBIDDEN_PATHS = ('galaxy.yml', 'venv', 'venv/*', 'tests/output', 'tests/output/*', 'changelogs/.plugin-cache.yaml',
+FORBIDDEN_PATHS = ('galaxy.yml', 'noxfile.py', 'antsibull-nox.toml', 'venv', 'venv/*', 'tests/output', 'tests/output/*', 'changelogs/.plugin-cache.yaml',
                    'context', 'context/*', 'sipfleet-bench-*', 'benchmarks/output*', 'benchmarks/results*',
                    'benchmarks/*.out')
 # What users and the test suite need from the installed collection.
@@ -39,7 +39,10 @@ REQUIRED = ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.rst', 'requir
             'changelogs/config.yaml', 'docs/execution-environment.yml', 'playbooks/site.yml',
             'scripts/demo_inventory.py', 'tests/simulator/fleet.py', 'tests/simulator/__main__.py',
             'tests/integration/targets/setup_simulator/simulator.sh',
-            'tests/integration/targets/ansible_runner/runme.sh', 'tests/requirements.txt', 'tests/config.yml')
+            'tests/integration/targets/ansible_runner/runme.sh', 'tests/requirements.txt', 'tests/config.yml',
+            'tests/unit/requirements.txt', 'tests/integration/requirements.txt',
+            'tests/contract/ringcentral-sip-provision.openapi.yaml', 'LICENSES/GPL-3.0-or-later.txt', 'REUSE.toml',
+            'docs/docsite/links.yml', 'docs/docsite/extra-docs.yml')
 MAX_FILES = 2000
 MAX_BYTES = 5 * 1024 * 1024
 DOC_TYPES_WITH_EXAMPLES_AND_RETURN = ('module', 'filter', 'test', 'lookup', 'callback', 'inventory', 'connection',
