@@ -156,12 +156,24 @@ def requirements(path, *wanted):
 
 
 def ee_meta(collection):
+    """meta/execution-environment.yml as ansible-builder documents it: ``dependencies`` with
+    ``python`` (and optionally ``system``) naming files of the collection."""
     with open(os.path.join(collection, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
-    python = (meta.get('dependencies') or {}).get('python')
-    if meta.get('version') != 3 or not isinstance(python, str):
-        fail('meta/execution-environment.yml: expected version 3 and dependencies.python naming a file')
-    requirements(os.path.join(collection, python), 'requests', 'jmespath')
+    dependencies = meta.get('dependencies') if isinstance(meta, dict) else None
+    if set(meta or {}) != {'dependencies'} or not isinstance(dependencies, dict) \
+            or not set(dependencies) <= {'python', 'system'} or not isinstance(dependencies.get('python'), str):
+        fail('meta/execution-environment.yml: expected only dependencies.python (and .system) naming files')
+    for path in dependencies.values():
+        if not os.path.isfile(os.path.join(collection, path)):
+            fail('meta/execution-environment.yml names %s, which the collection lacks' % path)
+    requirements(os.path.join(collection, dependencies['python']), 'requests', 'jmespath')
+    with open(os.path.join(collection, dependencies['python'])) as handle:
+        lines = [line.split('#', 1)[0].strip() for line in handle]
+    bad = [line for line in lines if re.match(r'ansible(-core)?\b', line) or re.search(r'==|<|~=', line)]
+    if bad:
+        fail('%s: no ansible-core and no pinned or capped versions (certification), found %s'
+             % (dependencies['python'], bad))
 
 
 def ee_tarball_variant(sample, tarball_path, output):
