@@ -161,7 +161,8 @@ def ee_meta(collection):
     with open(os.path.join(collection, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
     dependencies = meta.get('dependencies') if isinstance(meta, dict) else None
-    if set(meta or {}) != {'dependencies'} or not isinstance(dependencies, dict) \
+    if not set(meta or {}) <= {'dependencies', 'version'} or meta.get('version', 3) != 3 \
+            or not isinstance(dependencies, dict) \
             or not set(dependencies) <= {'python', 'system'} or not isinstance(dependencies.get('python'), str):
         fail('meta/execution-environment.yml: expected only dependencies.python (and .system) naming files')
     for path in dependencies.values():

@@ -71,13 +71,22 @@ check_docs() {
     ansible-doc --metadata-dump --no-fail-on-errors sipfleet.provision > "$WORK/docs.json"
     check plugin-docs "$WORK/docs.json"
     "$PY" "$ROOT/scripts/docsite.py" check "$INSTALLED"
-    # The docsite: antsibull-docs sphinx-init's build.sh (antsibull-docs, then sphinx-build)
-    local site="$WORK/docsite"
+    # The docsite: antsibull-docs sphinx-init's build.sh (antsibull-docs, then sphinx-build -W).
+    # Without internet, intersphinx cannot fetch the Ansible docs' inventory, so references to
+    # their labels (common_return_values, ...) stay undefined: those warnings alone are accepted
+    # when the inventories were out of reach; any other warning fails.
+    local site="$WORK/docsite" warnings
+    mkdir -m 700 "$site"
     antsibull-docs sphinx-init --use-current --dest-dir "$site" --fail-on-error sipfleet.provision >/dev/null
-    bash "$site/build.sh" > "$WORK/docsite.log" 2>&1 \
-        || { cat "$WORK/docsite.log"; echo "release checks: antsibull-docs could not build the docsite" >&2; exit 1; }
-    if grep -i "warning\|error" "$WORK/docsite.log"; then
-        echo "release checks: the docsite build warns (above)" >&2; exit 1
+    bash "$site/build.sh" > "$WORK/docsite.log" 2>&1 || true
+    warnings="$(grep -E "WARNING|ERROR|CRITICAL" "$WORK/docsite.log" || true)"
+    if grep -q "failed to reach any of the inventories" "$WORK/docsite.log"; then
+        echo "(intersphinx inventories out of reach: references to the Ansible docs left unresolved)"
+        warnings="$(grep -v -E "undefined label: '[a-z0-9_]+' \[ref\.ref\]|inventor(y|ies)" <<<"$warnings" || true)"
+    fi
+    if [ -n "$warnings" ] || ! grep -q "^build finished\|build succeeded" "$WORK/docsite.log"; then
+        tail -40 "$WORK/docsite.log"
+        echo "release checks: the docsite build failed or warned (above)" >&2; exit 1
     fi
     local guides
     guides="$(find "$site/build/html/collections/sipfleet/provision/docsite" -name '*.html' -printf '%f ' 2>/dev/null)"
