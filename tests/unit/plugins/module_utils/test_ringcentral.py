@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 
 import pytest
 import requests
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.sipfleet.provision.plugins.module_utils import query
+from ansible_collections.sipfleet.provision.plugins.module_utils import _query as query
 from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import (
     SIP_INFO_KEYS, argument_spec, sip_identity, sip_provision_info,
 )
@@ -368,13 +369,13 @@ def test_controller_path_gives_the_module_result(account, monkeypatch):
     """The same function inside the controller (the action-plugin path): options from the
     environment, warnings kept, every no_log value out of the result."""
     controller_action = pytest.importorskip(
-        'ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action')
+        'ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action')
     state = account.state()
     for name in ('client_id', 'client_secret', 'jwt'):
         monkeypatch.setenv('RINGCENTRAL_' + name.upper(), state[name])
     monkeypatch.setenv('RINGCENTRAL_SERVER_URL', account.url)
     result = controller_action.run_in_controller(
-        ArgumentSpecValidator(argument_spec()), sip_provision_info, {'include_secrets': True},
+        ArgumentSpecValidator(argument_spec()), ringcentral.SIP_PROVISION_INFO, {'include_secrets': True},
         'sipfleet.provision.sip_provision_info', check_mode=True, diff=False)
     assert result['changed'] is False and 'new device' in result['warnings'][0]
     assert list(result['sip_info'][0]) == MODEL_KEYS
@@ -382,3 +383,23 @@ def test_controller_path_gives_the_module_result(account, monkeypatch):
     assert account.calls() == [TOKEN, PROVISION, REVOKE]
     text = json.dumps(result)
     assert state['client_secret'] not in text and state['jwt'] not in text
+
+
+def test_the_obtained_access_token_is_a_registered_secret(account):
+    result, notes = ringcentral.SIP_PROVISION_INFO.result(account.params())
+    assert not result.get('failed')
+    issued = account.state()['issued']['access_tokens']
+    assert issued and issued[-1] in notes.secrets
+
+
+def test_a_sip_provision_without_an_answer_is_sent_once(account):
+    """A slow sip-provision may have registered the device: it is not sent again."""
+    account.fault('delay', delay=1.5, method='POST', path=ringcentral.SIP_PROVISION_PATH)
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(timeout=0.5, retries=3))
+    assert 'no answer within timeout=0.5s (the timeout option)' in str(info.value)
+    deadline = time.monotonic() + 5
+    while PROVISION not in account.calls() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert account.calls().count(PROVISION) == 1
