@@ -215,7 +215,9 @@ def ensure_trunk(params, check_mode=False, diff=False):
         result = ensure(TrunkAdapter(client), params, check_mode, diff, params['state'])
     result['trunk'] = _public(result['trunk'])
     if diff:
-        result['diff'] = dict((side, _public(result['diff'][side])) for side in ('before', 'after'))
+        # the service's timestamps are left out: check mode cannot know them
+        result['diff'] = dict((side, dict((k, v) for k, v in _public(result['diff'][side]).items()
+                                          if k not in ('created_at', 'updated_at'))) for side in ('before', 'after'))
     return result
 
 

@@ -45,7 +45,7 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows the trunk's attributes before and after.
+      - Shows the trunk's attributes before and after, without the service's timestamps.
   idempotent:
     support: full
     details:
