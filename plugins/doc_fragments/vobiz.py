@@ -13,7 +13,7 @@ options:
     description:
       - The Vobiz account's auth ID (format C(MA_XXXXXXXX)). Sent in the C(X-Auth-ID) header and
         as the account segment of every API path (C(/api/v1/Account/{auth_id}/...)).
-      - An identifier, not a secret: it is in every API path and in the digest realm
+      - An identifier, not a secret; it is in every API path and in the digest realm
         (C({auth_id}.sip.vobiz.ai)) the devices need, so results, realms and error URLs show it.
         O(auth_token) is the secret.
       - Letters, digits and C(_) (1 to 64 characters); anything else fails before any request.

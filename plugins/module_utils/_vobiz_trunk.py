@@ -27,7 +27,7 @@ from urllib.parse import quote
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, json_object
 from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
-    Adapter, Field, changed_fields, desired_state, ensure, simulate_update,
+    Adapter, Field, changed_fields, ensure, simulate_update,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import (

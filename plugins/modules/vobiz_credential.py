@@ -55,7 +55,7 @@ options:
       - The credential's user name, unique in the account and immutable (to rename, create the new
         credential and delete the old one).
       - 1 to 255 of the characters Vobiz allows in a user name, "letters, numbers, underscores,
-        and hyphens only. No spaces or symbols" (docs.vobiz.ai/platform/sip/credentials): ASCII
+        and hyphens only. No spaces or symbols" (docs.vobiz.ai/platform/sip/credentials), that is ASCII
         letters, digits, C(_) and C(-). Anything else (spaces, line breaks, other symbols, non-ASCII
         letters) fails before any request. Some API versions reject C(_) and C(-) with HTTP 400.
     type: str
@@ -101,7 +101,7 @@ options:
     choices: [always, on_create]
     default: on_create
 notes:
-  - A credential created whose follow-up update (O(enabled), O(description)) fails is reported: the task
+  - A credential created whose follow-up update (O(enabled), O(description)) fails is reported; the task
     fails with C(changed=true), the created credential in RV(credential) and a message saying what was
     not written; a rerun writes it.
   - Some API versions require C(password) on every update; with such a version an update of O(enabled)

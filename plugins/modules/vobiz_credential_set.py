@@ -62,7 +62,7 @@ options:
     suboptions:
       username:
         description:
-          - User name, unique in the account and immutable: 1 to 255 ASCII letters, digits, C(_) and
+          - User name, unique in the account and immutable, 1 to 255 ASCII letters, digits, C(_) and
             C(-), the characters Vobiz allows (docs.vobiz.ai/platform/sip/credentials); anything else
             fails before any request. Some API versions reject C(_) and C(-).
           - When O(purge_prefix) is set, it must start with it.

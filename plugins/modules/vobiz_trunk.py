@@ -13,7 +13,7 @@ description:
   - Makes one SIP trunk of a Vobiz account present, with the given settings and attachments, or absent.
   - The trunk is found by O(trunk_id), or else by O(name) in the account's trunk list
     (ceil(trunks / min(O(page_size), 100)) requests; the API allows at most 100 per page). Trunk names
-    are not unique in Vobiz: when several trunks carry O(name) the task fails and lists their ids.
+    are not unique in Vobiz; when several trunks carry O(name) the task fails and lists their ids.
   - Options carry the API's names (C(trunk_direction), C(concurrent_calls_limit), C(credential_uuid), ...),
     so the returned RV(trunk), the diff and the task read alike.
   - A credential is attached from the trunk side, through the trunk's single C(credential_uuid)

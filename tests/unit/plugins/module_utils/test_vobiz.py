@@ -172,7 +172,7 @@ def test_update_password_always_rotates_on_every_run(account):
 def test_absent_in_check_mode_and_diff_without_password(account):
     account.app.add_credential('office5', SECRET, description='x')
     result = vobiz.VOBIZ_CREDENTIAL.execute(account.params(username='office5', state='absent', password=SECRET),
-                                     check_mode=True, diff=True)
+                                            check_mode=True, diff=True)
     assert result['changed'] and 'password' not in json.dumps(result['diff']) and no_secret(result)
 
 
@@ -257,7 +257,7 @@ def test_strict_update_names_the_missing_password(account):
     assert account.calls() == [LIST, UPDATE]
     account.clear()
     result = vobiz.VOBIZ_CREDENTIAL.execute(account.params(username='office13', enabled=False, password=SECRET,
-                                                    update_password='always'))
+                                                           update_password='always'))
     assert result['changes'] == ['enabled', 'password'] and account.stored('office13')['enabled'] is False
 
 
@@ -415,7 +415,7 @@ def test_inactive_account_fails_with_its_code(account):
 def test_no_secret_in_results_diffs_or_errors(account):
     results = [vobiz.VOBIZ_CREDENTIAL.execute(account.params(username='office24', password=SECRET), diff=True),
                vobiz.VOBIZ_CREDENTIAL.execute(account.params(username='office24', password=NEW_SECRET,
-                                                      update_password='always'), diff=True)]
+                                                             update_password='always'), diff=True)]
     account.app.options['in_use'] = ['office24']
     with pytest.raises(ApiError) as info:
         vobiz.VOBIZ_CREDENTIAL.execute(account.params(username='office24', state='absent', password=SECRET))

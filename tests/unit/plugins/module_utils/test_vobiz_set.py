@@ -166,11 +166,11 @@ def test_500_credentials_converge_with_pages_plus_one_request_per_change(account
     account.clear()
 
     result = vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted[:450], page_size=page_size,
-                                                    purge=True, purge_prefix='fleet1'))
+                                                           purge=True, purge_prefix='fleet1'))
     assert len(result['removed']) == 50 and account.calls() == [LIST] * pages + [DELETE] * 50
     account.clear()
     vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted[:450], page_size=page_size, purge=True,
-                                           purge_prefix='fleet1'))
+                                                  purge_prefix='fleet1'))
     assert account.calls() == [LIST] * math.ceil(450 / page_size)
 
 

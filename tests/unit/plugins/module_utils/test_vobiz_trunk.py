@@ -112,7 +112,7 @@ def test_older_create_body_and_replace_updates(account):
     updated = account.run(name='fleet', cps_limit=5)
     assert updated['trunk']['cps_limit'] == 5 and account.calls() == ['GET trunks', 'PUT trunk', 'PUT trunk']
     assert account.simulator.log[-1]['body'] == {'cps_limit': 5, 'name': 'fleet', 'enabled': False,
-                                                'max_concurrent_calls': 10}
+                                                 'max_concurrent_calls': 10}
 
 
 def test_every_list_variant_paging_and_duplicate_names(account):
@@ -136,7 +136,7 @@ def test_every_list_variant_paging_and_duplicate_names(account):
 def test_attach_detach_ipacl_uri_and_unknown_ids(account):
     store = account.app.trunk_store
     acl = store.store(store.ipacls, None, dict(name='office', ip_address='192.0.2.0/24'), dict(description='',
-                                                                                            enabled=True))
+                                                                                               enabled=True))
     uri = store.store(store.uris, None, dict(name='pbx', sip_uri='sip:pbx.example.com'),
                       dict(priority=1, weight=10, enabled=True, transport='udp', description=''))
     attached = account.run(name='fleet', ipacl_uuid=acl['id'], primary_uri_uuid=uri['id'].upper())
