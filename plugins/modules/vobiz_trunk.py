@@ -113,7 +113,7 @@ options:
   credential_uuid:
     description:
       - The id of the credential to attach; V("") detaches the trunk's credential.
-      - A trunk has one C(credential_uuid): attaching another credential replaces it.
+      - A trunk has one C(credential_uuid); attaching another credential replaces it.
     type: str
   ipacl_uuid:
     description:

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
-from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, InputError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
 
@@ -168,3 +168,12 @@ def test_the_web_password_digest_is_a_registered_secret(panel):
             ensure_sip_settings(params(user='101'))
     assert digest not in str(info.value) and 'bad login admin/********' in str(info.value)
     assert digest in notes.secrets
+
+
+@pytest.mark.parametrize('url', ['ftp://127.0.0.1/', 'file:///etc/passwd', '127.0.0.1'])
+def test_api_url_schemes_other_than_http_are_refused_before_any_request(panel, url):
+    params, control = panel
+    with pytest.raises(InputError) as info:
+        ensure_sip_settings(params(api_url=url, user='101'))
+    assert str(info.value).startswith('api_url must be an http:// or https:// URL')
+    assert control.calls('panel-001') == []

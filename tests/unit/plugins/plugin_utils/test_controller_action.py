@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from unittest import mock
 
 import pytest
@@ -303,3 +304,22 @@ def test_registered_secrets_are_removed_on_both_paths(name, capsys, monkeypatch)
     for result in (controller, module):
         assert 'Tok-%s' % name not in json.dumps(result, default=str)
         assert result.get('failed', False) is (name == 'fail')
+
+
+def test_a_panel_that_refuses_connections_is_unreachable_on_the_controller_path(capsys):
+    args = dict(api_url='http://127.0.0.1:9', api_password='123456', retries=0, timeout=2, user='101')
+    controller = run_action(BasipSipAction, args, NAME)
+    assert controller['unreachable'] is True and 'failed' not in controller and controller['changed'] is False
+    assert controller['msg'].startswith('GET http://127.0.0.1:9/api/v1/login: connection failed after 1 attempt(s)')
+    module = module_result(args, capsys)
+    assert module['failed'] and 'unreachable' not in module and module['msg'] == controller['msg']
+
+
+def test_a_read_timeout_is_a_failure_not_unreachable(fleet):
+    urls, control = fleet
+    control.fault('panel-001', 'delay', delay=1.0, method='GET', path='/api/v1/login')
+    args = dict(api_url=urls['panel-001'], api_password='123456', retries=0, timeout=0.3, user='101')
+    result = run_action(BasipSipAction, args, NAME)
+    assert result['failed'] and 'unreachable' not in result
+    assert 'no answer within timeout=0.3s (the timeout option)' in result['msg']
+    time.sleep(1.0)  # let the slow answer finish before the next test clears the log
