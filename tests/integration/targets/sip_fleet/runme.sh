@@ -36,10 +36,12 @@ playbook() {
 }
 clear_log() { python -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/log", method="DELETE"))' "$control"; }
 
-echo "== site.yml provisions the fleet"
+echo "== site.yml provisions the fleet from an account without a trunk"
+clear_log
 playbook "$PLAYBOOKS/site.yml" -vvv
 "${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
 "${CHECK[@]}" converged
+"${CHECK[@]}" vobiz-requests
 
 echo "== site.yml again changes nothing and only reads"
 clear_log
@@ -88,6 +90,47 @@ grep -q '"panels rotated: panel-001"' "$WORK/last.log" \
 playbook "$PLAYBOOKS/rotate_passwords.yml" -e "@$WORK/new-passwords.json"
 "${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
 "${CHECK[@]}" converged "$WORK/new-passwords.json"
+
+echo "== rotate_passwords.yml with no gap: panel-001 moves to a new credential, the trunk with it"
+mkdir -p "$WORK/inventory/host_vars"
+echo '{"sip_fleet_credential_generation": 1}' > "$WORK/inventory/host_vars/panel-001.json"
+python - "$WORK/inventory/group_vars/panels.yml" "$WORK/new-passwords.json" "$WORK/gen1.json" <<'PY'
+import json, sys
+group_vars = json.load(open(sys.argv[1]))
+passwords = json.load(open(sys.argv[2]))['demo_trunk_passwords']
+passwords['panel-001'] = 'Gen1-' + passwords['panel-001']
+trunk = dict(group_vars['sip_fleet_vobiz_trunk'], credential='demopanel001-g1')
+json.dump({'demo_trunk_passwords': passwords, 'sip_fleet_vobiz_trunk': trunk}, open(sys.argv[3], 'w'))
+PY
+mapfile -t -O "${#SIM_EXTRA_SECRETS[@]}" SIM_EXTRA_SECRETS < <(python -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["demo_trunk_passwords"].values()))' "$WORK/gen1.json")
+clear_log
+playbook "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panel-001 -e sip_fleet_rotate_mode=new_credential -e "@$WORK/gen1.json"
+"${CHECK[@]}" recap "$WORK/last.log" panel-001
+python - "$control" "$WORK/gen1.json" <<'PY'
+import json, sys, urllib.request
+control, passwords = sys.argv[1], json.load(open(sys.argv[2]))['demo_trunk_passwords']
+vobiz = json.load(urllib.request.urlopen(control + '/targets/vobiz/state'))
+panel = json.load(urllib.request.urlopen(control + '/targets/panel-001/state'))
+log = [e for e in json.load(urllib.request.urlopen(control + '/log')) if e['target'] in ('vobiz', 'panel-001')
+       and e['method'] in ('POST', 'PUT', 'DELETE') and not e['path'].endswith('/login')]
+credentials = dict((c['username'], c) for c in vobiz['credentials'])
+new = credentials.get('demopanel001-g1')
+assert new and new['password'] == passwords['panel-001'], 'no new credential with the new password'
+assert 'demopanel001' not in credentials, 'the old credential was not deleted'
+assert vobiz['trunks'][0]['credential_uuid'] == new['id'], 'the trunk does not hold the new credential'
+assert panel['user'] == 'demopanel001-g1' and panel['password'] == passwords['panel-001'], 'panel not moved'
+order = ['%s %s' % (e['method'], e['target'] if e['target'] != 'vobiz' else e['path'].split('/MA_SIMUL001')[-1][:12])
+         for e in log]
+steps = [next(i for i, o in enumerate(order) if o.startswith(step))
+         for step in ('POST /credential', 'PUT /trunks/', 'POST panel-001', 'DELETE /credential')]
+assert steps == sorted(steps) and steps[-1] == len(order) - 1, order
+print('no-gap rotation: create, attach, move the panel, delete the old credential: %s' % ', '.join(order))
+PY
+clear_log
+playbook "$PLAYBOOKS/site.yml" -e "@$WORK/gen1.json"
+"${CHECK[@]}" recap "$WORK/last.log"
+"${CHECK[@]}" no-writes
 
 echo "== no secret of the run in any output (site.yml at -vvv) or drift report"
 for path in "${SIM_WATCHED[@]}"; do
