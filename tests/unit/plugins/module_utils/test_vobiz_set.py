@@ -221,3 +221,20 @@ def test_results_are_plain_json(account):
     for result in (vobiz.VOBIZ_CREDENTIAL_INFO.execute(info_params(account)),
                    vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, [dict(username='a1')]), diff=True)):
         assert json.loads(json.dumps(result)) == result
+
+
+def test_set_failure_after_writes_reports_what_was_done(account):
+    account.fault('status', status=503, method='PUT', count=2)
+    wanted = [dict(username='fleet1a', password=SECRET), dict(username='fleet1b', password=SECRET, enabled=False),
+              dict(username='fleet1c', password=SECRET)]
+    with pytest.raises(ApiError) as info:
+        vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted))
+    failed = info.value.to_result()
+    assert failed['changed'] is True and failed['added'] == ['fleet1a', 'fleet1b']
+    assert "credential 'fleet1b' was created, but setting enabled failed" in failed['msg']
+    assert account.calls() == [LIST, CREATE, CREATE, UPDATE, UPDATE] and account.stored('fleet1c') is None
+    assert no_secret(failed)
+    account.clear()
+    rerun = vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted))
+    assert rerun['updated'] == ['fleet1b'] and rerun['added'] == ['fleet1c']
+    assert account.stored('fleet1b')['enabled'] is False

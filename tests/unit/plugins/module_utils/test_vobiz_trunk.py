@@ -9,47 +9,27 @@ import pytest
 
 from ansible_collections.sipfleet.provision.plugins.module_utils import _vobiz_trunk as vobiz_trunk
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
-from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
-
-TOKEN = 'sim-token'
-
-
-@pytest.fixture(scope='module')
-def simulator():
-    simulator, urls = start_fleet(vobiz=True)
-    yield simulator, urls['targets']['vobiz']
-    simulator.stop()
+# simulator is the fixture of test_vobiz.py
+from ansible_collections.sipfleet.provision.tests.unit.plugins.module_utils.test_vobiz import (  # noqa: F401 pylint: disable=unused-import
+    TOKEN, Account, simulator,
+)
 
 
-class Account:
-    def __init__(self, simulator, url):
-        self.simulator, self.url = simulator, url
-        self.app = simulator.targets['vobiz']['app']
+class TrunkAccount(Account):
+    """The simulated account, its log read as trunk operations, and runs of the trunk modules."""
 
     def calls(self):
         """The request log as 'METHOD last-path-parts' ('GET trunks', 'PUT trunks/ID' as 'PUT trunk')."""
         names = []
-        with self.simulator.lock:
-            entries = [dict(e) for e in self.simulator.log if e['target'] == 'vobiz']
-        for entry in entries:
+        for entry in self.log():
             parts = entry['path'].split('/')[5:]
             kind = '/'.join(parts) if len(parts) == 1 or parts[0] == 'trunks' and parts[1] in (
                 'credentials', 'ip-acl', 'origination-uris') else parts[0][:-1]
             names.append('%s %s' % (entry['method'], kind))
         return names
 
-    def clear(self):
-        with self.simulator.lock:
-            del self.simulator.log[:]
-
-    def params(self, spec=vobiz_trunk.VOBIZ_TRUNK, **values):
-        params = dict((name, option.get('default')) for name, option in spec.options.argument_spec().items())
-        params.update(auth_id='MA_SIMUL001', auth_token=TOKEN, api_url=self.url, retries=1)
-        params.update(values)
-        return params
-
     def run(self, check_mode=False, diff=True, spec=vobiz_trunk.VOBIZ_TRUNK, **values):
-        return spec.execute(self.params(spec, **values), check_mode=check_mode, diff=diff)
+        return spec.execute(self.params(spec.options.argument_spec(), **values), check_mode=check_mode, diff=diff)
 
     def trunks(self):
         with self.app.lock:
@@ -57,9 +37,9 @@ class Account:
 
 
 @pytest.fixture
-def account(simulator):
+def account(simulator):  # noqa: F811 pylint: disable=redefined-outer-name
     sim, url = simulator
-    account = Account(sim, url)
+    account = TrunkAccount(sim, url)
     account.app.reset()
     with sim.lock:
         sim.faults.clear()
