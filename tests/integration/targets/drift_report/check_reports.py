@@ -60,7 +60,8 @@ def check_requests(panels):
 # --- expected JSON ---------------------------------------------------------------
 def settings(host, **changes):
     value = dict(proxy='sip:pbx.example.com', realm='pbx.example.com', user=USERS[host], transport='udp',
-                 user_id='', stun=dict(ip='stun.example.com', port=3478), registration_interval=300)
+                 user_id='', stun=dict(ip='stun.example.com', port=3478), registration_interval=300,
+                 outbound='')  # the simulated panels' firmware has the outbound setting
     for key, change in changes.items():
         if isinstance(change, dict):
             value[key] = dict(value[key], **change)
