@@ -24,6 +24,7 @@ json.dump(envvars, open(sys.argv[1], 'w'))
 PY
 # Every artifact and output is also searched on exit (simulator.sh), even after a failure.
 SIM_WATCHED+=("$pdd/artifacts" "$work/first.out" "$work/second.out")
+# shellcheck disable=SC2034  # read by simulator.sh on exit
 mapfile -t SIM_EXTRA_SECRETS < <("$python" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))))' "$work/secrets.json")
 control="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$SIM_STATE")"
 clear_log() { "$python" -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/log", method="DELETE"))' "$control"; }
