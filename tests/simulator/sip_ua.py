@@ -143,6 +143,10 @@ class Outcome(Exception):
         self.reason = reason
 
 
+class _Closed(Exception):
+    """The registrar closed the TCP connection."""
+
+
 def _loopback(host):
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -162,6 +166,7 @@ class UserAgent:
         self.wanted = None        # Account to register, or None
         self.wanted_state = 'disabled'
         self.current = None       # Account registered (or being registered) now
+        self.current_state = 'disabled'
         self.registered = False
         self.cseq = 0
         self.call_id = '%s@%s' % (secrets.token_hex(8), name)
@@ -209,12 +214,13 @@ class UserAgent:
                 break
             with self.lock:
                 wanted, state = self.wanted, self.wanted_state
-            if wanted != self.current:
-                self._unregister()
-                self.current = wanted
+            if wanted != self.current or state != self.current_state:
+                if wanted != self.current:
+                    self._unregister()
+                    self.current, due = wanted, time.monotonic()
+                self.current_state = state
                 if wanted is None:
                     self._report(state)
-                due = time.monotonic()
             if self.current is not None and due is not None and time.monotonic() >= due:
                 due = time.monotonic() + self._register()
             elif self.current is None:
@@ -275,8 +281,9 @@ class UserAgent:
                 continue
             if response.status is not None and 200 <= response.status < 300:
                 return self._granted(response, expires)
-            raise Outcome(response.status, response.reason)
-        raise Outcome(response.status, '%s (credentials rejected)' % response.reason)
+            break
+        rejected = ' (credentials rejected)' if response.status in (401, 407) else ''
+        raise Outcome(response.status, response.reason + rejected)
 
     def _answer(self, account, response):
         name = 'WWW-Authenticate' if response.status == 401 else 'Proxy-Authenticate'
@@ -357,16 +364,23 @@ class UserAgent:
             self.sock = None
 
     def _exchange(self, account, address, text):
-        deadline = time.monotonic() + self.timeout
-        sock = self._connection(account, address)
-        payload = text.replace('{local}', '%s:%d' % sock.getsockname()[:2]).encode('utf-8')
-        try:
-            if account.transport == 'udp':
-                return self._exchange_udp(sock, address, payload, deadline)
-            return self._exchange_tcp(sock, address, payload, deadline)
-        except OSError as error:
-            self._close()
-            raise Outcome(503, 'connection to %s:%d failed: %s' % (address[0], address[1], error.strerror or error))
+        """Send one request, return its final answer; a kept TCP connection that the registrar
+        closed meanwhile is opened again once."""
+        for attempt in (1, 2):
+            reused = self.sock is not None and self.sock_key == (account.transport, address)
+            deadline = time.monotonic() + self.timeout
+            sock = self._connection(account, address)
+            payload = text.replace('{local}', '%s:%d' % sock.getsockname()[:2]).encode('utf-8')
+            try:
+                if account.transport == 'udp':
+                    return self._exchange_udp(sock, address, payload, deadline)
+                return self._exchange_tcp(sock, address, payload, deadline)
+            except (OSError, _Closed) as error:
+                self._close()
+                if not (reused and attempt == 1):
+                    reason = 'the registrar closed the connection' if isinstance(error, _Closed) else error.strerror
+                    raise Outcome(503, 'connection to %s:%d failed: %s' % (address[0], address[1], reason or error))
+        raise AssertionError('unreachable')
 
     def _exchange_udp(self, sock, address, payload, deadline):
         interval = 0.25
@@ -402,7 +416,6 @@ class UserAgent:
             except socket.timeout:
                 break
             if not chunk:
-                self._close()
-                raise Outcome(503, 'the registrar closed the TCP connection')
+                raise _Closed()
             self.buffer += chunk
         raise Outcome(408, 'Request Timeout (no answer from %s:%d over TCP)' % address)

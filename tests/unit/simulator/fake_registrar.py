@@ -34,17 +34,30 @@ class FakeRegistrar:
         self.requests = []
         self.nonces = set()
         self.lock = threading.Lock()
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(('127.0.0.1', 0))
+        self.udp, self.tcp = self._bind_pair()
         self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.bind(('127.0.0.1', self.port))
-        self.tcp.listen(8)
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._serve_udp, daemon=True),
                         threading.Thread(target=self._serve_tcp, daemon=True)]
         for thread in self.threads:
             thread.start()
+
+    @staticmethod
+    def _bind_pair():
+        """A UDP and a TCP socket on one port of 127.0.0.1."""
+        for _ in range(20):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind(('127.0.0.1', 0))
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                tcp.bind(('127.0.0.1', udp.getsockname()[1]))
+            except OSError:
+                udp.close()
+                tcp.close()
+                continue
+            tcp.listen(8)
+            return udp, tcp
+        raise OSError('no port free for both UDP and TCP')
 
     def stop(self):
         self.stopping.set()
@@ -75,16 +88,25 @@ class FakeRegistrar:
                 conn, _ = self.tcp.accept()
             except socket.timeout:
                 continue
-            with conn:
-                conn.settimeout(2)
-                data = b''
-                while b'\r\n\r\n' not in data:
+            thread = threading.Thread(target=self._serve_connection, args=(conn,), daemon=True)
+            thread.start()
+
+    def _serve_connection(self, conn):
+        """Requests of one connection (no body: REGISTER has none) until it closes."""
+        with conn:
+            conn.settimeout(0.1)
+            data = b''
+            while not self.stopping.is_set():
+                while b'\r\n\r\n' in data:
+                    head, data = data.split(b'\r\n\r\n', 1)
+                    conn.sendall(self.handle(head, 'tcp'))
+                try:
                     chunk = conn.recv(65535)
-                    if not chunk:
-                        break
-                    data += chunk
-                if data:
-                    conn.sendall(self.handle(data, 'tcp'))
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    return
+                data += chunk
 
     def handle(self, data, transport):
         request = SipMessage(data)
