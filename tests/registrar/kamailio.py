@@ -136,7 +136,7 @@ class Kamailio:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            if os.path.exists(self.ctl) and self._kamcmd('core.version', check=False).returncode == 0:
+            if os.path.exists(self.ctl) and self.rpc('core.version', check=False).returncode == 0:
                 return self
             time.sleep(0.1)
         tail = self.log_tail()
@@ -162,7 +162,7 @@ class Kamailio:
         except OSError:
             return ''
 
-    def _kamcmd(self, *args, check=True):
+    def rpc(self, *args, check=True):
         result = subprocess.run([_program('kamcmd'), '-s', 'unix:' + self.ctl] + list(args),
                                 capture_output=True, text=True, timeout=10)
         if check and result.returncode != 0:
@@ -171,25 +171,25 @@ class Kamailio:
 
     # --- domains and users ---------------------------------------------
     def set_domain(self, domain, realm):
-        self._kamcmd('htable.sets', 'domains', domain, realm)
+        self.rpc('htable.sets', 'domains', domain, realm)
 
     def remove_domain(self, domain):
-        self._kamcmd('htable.delete', 'domains', domain)
+        self.rpc('htable.delete', 'domains', domain)
 
     def set_user(self, realm, auth_user, password, aor_user=None):
         key = '%s:%s' % (realm, auth_user)
-        self._kamcmd('htable.sets', 'users', key, ha1(auth_user, realm, password))
-        self._kamcmd('htable.sets', 'aors', key, aor_user or auth_user)
+        self.rpc('htable.sets', 'users', key, ha1(auth_user, realm, password))
+        self.rpc('htable.sets', 'aors', key, aor_user or auth_user)
 
     def remove_user(self, realm, auth_user):
         key = '%s:%s' % (realm, auth_user)
-        self._kamcmd('htable.delete', 'users', key)
-        self._kamcmd('htable.delete', 'aors', key)
+        self.rpc('htable.delete', 'users', key)
+        self.rpc('htable.delete', 'aors', key)
 
     # --- the location table --------------------------------------------
     def registered(self):
         """{AOR (``user@domain``): [remaining seconds of each live contact]} from ``ul.dump``."""
-        return parse_ul_dump(self._kamcmd('ul.dump').stdout)
+        return parse_ul_dump(self.rpc('ul.dump').stdout)
 
     def __enter__(self):
         return self.start()

@@ -195,14 +195,15 @@ class UserAgent:
             self.wanted, self.wanted_state = account, state
         self.wake.set()
 
-    def stop(self, unregister=True):
-        """Unregister (when asked) and stop the worker; bounded by the transaction timeout."""
-        if not unregister:
-            with self.lock:
-                self.registered = False
+    def request_stop(self):
+        """Ask the worker to unregister and end (see ``stop``)."""
         self.stopping.set()
         self.wake.set()
-        self.thread.join(self.timeout * 2 + 1)
+
+    def stop(self):
+        """Unregister and stop the worker; bounded by the transaction timeout."""
+        self.request_stop()
+        self.thread.join(self.timeout * 3 + 1)
 
     # --- the worker ----------------------------------------------------
     def _run(self):
