@@ -159,7 +159,7 @@ class UserAgent:
 
     def __init__(self, name, resolver, report, scale=1.0, timeout=TIMEOUT):
         self.name = name
-        self.resolver = dict(resolver)
+        self.resolver = resolver  # shared: the registrar sync adds names as services appear
         self.report = report
         self.scale = scale
         self.timeout = timeout
