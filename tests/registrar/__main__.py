@@ -36,7 +36,7 @@ def _attached(ctl):
 def start(args):
     registrar = Kamailio(workdir=args.workdir, port=args.port, qop=not args.no_qop).start()
     for item in args.domain:
-        domain, _, realm = item.partition('=')
+        domain, realm = item.partition('=')[::2]
         registrar.set_domain(domain, realm or domain)
     print(json.dumps(dict(version=version(), host=registrar.host, port=registrar.port, ctl=registrar.ctl,
                           log=registrar.log)), flush=True)

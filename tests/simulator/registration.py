@@ -78,15 +78,15 @@ class RegistrarSync:
         with self.lock:
             for item in items:
                 realm, user = item['domain'], item['username']
-                for key, (_, username) in list(self.rc_users.items()):
-                    if username == user:  # the device's password may have rotated
+                for key, (old_password, username) in list(self.rc_users.items()):
+                    if username == user and old_password != item['password']:  # the device's password may have rotated
                         self.rc_users[key] = (item['password'], username)
                 self.rc_users[(realm, item['authorizationId'])] = (item['password'], user)
                 for proxy in ('outboundProxy', 'outboundProxyBackup'):
                     if item.get(proxy):
                         names.add('%s:%d' % split_host_port(item[proxy]))
             users = dict(self.rc_users)
-        domains = dict((realm, realm) for realm, _ in users)
+        domains = dict((key[0], key[0]) for key in users)
         self.push('ringcentral', domains, users, sorted(names))
 
     def watch(self, app, sync):

@@ -87,7 +87,7 @@ class SipMessage:
         self.first = lines[0]
         self.headers = {}
         for line in lines[1:]:
-            name, _, value = line.partition(':')
+            name, value = line.partition(':')[::2]
             self.headers.setdefault(name.strip().lower(), []).append(value.strip())
         parts = self.first.split(' ', 2)
         self.status = int(parts[1]) if parts[0] == 'SIP/2.0' and parts[1].isdigit() else None
@@ -274,7 +274,7 @@ class UserAgent:
             raise Outcome(None, 'transport %s is not simulated' % account.transport)
         address = self._address(account)
         authorization = None
-        for _ in range(2):
+        for attempt in range(2):
             self.cseq += 1
             response = self._exchange(account, address, self._request(account, expires, authorization))
             if response.status in (401, 407) and authorization is None:

@@ -45,7 +45,7 @@ class FakeRegistrar:
     @staticmethod
     def _bind_pair():
         """A UDP and a TCP socket on one port of 127.0.0.1."""
-        for _ in range(20):
+        for attempt in range(20):
             udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             udp.bind(('127.0.0.1', 0))
             tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -85,7 +85,7 @@ class FakeRegistrar:
         self.tcp.settimeout(0.1)
         while not self.stopping.is_set():
             try:
-                conn, _ = self.tcp.accept()
+                conn = self.tcp.accept()[0]
             except socket.timeout:
                 continue
             thread = threading.Thread(target=self._serve_connection, args=(conn,), daemon=True)

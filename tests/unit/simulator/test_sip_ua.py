@@ -104,7 +104,7 @@ def test_registers_refreshes_and_unregisters(agent, registrar, transport):
     agent.reports.wait('registered', count=3)
     lines = [(r['transport'], r['credentials'], r['status']) for r in registrar.requests]
     assert lines[:2] == [(transport, False, 401), (transport, True, 200)]
-    assert len(lines) >= 6 and all(t == transport for t, _, _ in lines)
+    assert len(lines) >= 6 and all(line[0] == transport for line in lines)
     agent.stop()
     assert registrar.requests[-1]['expires'] == '0' and registrar.requests[-1]['status'] == 200
     assert registrar.registered() == []
