@@ -11,10 +11,11 @@ and users follow the Vobiz and RingCentral simulators, and one SIP user agent pe
   = auth user = AOR user). Credentials are account-scoped (``api/vobiz.md``, H), so any of
   them registers on any trunk of the account. Synced after every successful write to the
   account (API or control route) before the answer goes out.
-- RingCentral: every identity a sip-provision call issued: the ``domain`` is a domain and the
-  realm, the ``authorizationId`` is the auth user, ``username`` the AOR user. When a call
-  rotates a device's password, every authorization id of that device moves to the new one.
-  The outbound proxies it names resolve to the registrar.
+- RingCentral: every identity a sip-provision call issued or a readDeviceSipInfo call showed:
+  the ``domain`` is a domain and the realm, the ``authorizationId`` is the auth user,
+  ``username`` the AOR user. When a call shows a device's password rotated, every
+  authorization id of that device moves to the new one. The outbound proxies it names
+  resolve to the registrar.
 - Panels: a :class:`~.sip_ua.UserAgent` each, fed by the panel's settings listener; what it
   reports answers the panel's status call (``OK`` registered, ``ERROR`` otherwise); its last
   report is at the control route ``GET /targets/NAME/sip-ua``.
@@ -72,31 +73,38 @@ class RegistrarSync:
         self.push('vobiz', domains, users, ['%s:5060' % domain for domain in domains])
 
     def ringcentral(self, body):
-        """The identities of one sip-provision answer (``sipInfo`` and ``sipInfoPstn``)."""
-        items = [i for key in ('sipInfo', 'sipInfoPstn') for i in body.get(key) or [] if i.get('password')]
+        """The identities of one RingCentral answer: sip-provision (``sipInfo``, ``sipInfoPstn``)
+        or readDeviceSipInfo (``userName``, ``outboundProxies``)."""
+        items = [dict(i, proxies=[i.get('outboundProxy'), i.get('outboundProxyBackup')])
+                 for key in ('sipInfo', 'sipInfoPstn') for i in body.get(key) or []]
+        if 'userName' in body:
+            items.append(dict(body, username=body['userName'], proxies=[
+                p.get(key) for p in body.get('outboundProxies') or [] for key in ('proxy', 'proxyTLS')]))
         names = set()
         with self.lock:
             for item in items:
+                if not (item.get('password') and item.get('authorizationId') and item.get('domain')):
+                    continue
                 realm, user = item['domain'], item['username']
                 for key, (old_password, username) in list(self.rc_users.items()):
-                    if username == user and old_password != item['password']:  # the device's password may have rotated
+                    if username == user and old_password != item['password']:  # the password rotated
                         self.rc_users[key] = (item['password'], username)
                 self.rc_users[(realm, item['authorizationId'])] = (item['password'], user)
-                for proxy in ('outboundProxy', 'outboundProxyBackup'):
-                    if item.get(proxy):
-                        names.add('%s:%d' % split_host_port(item[proxy]))
+                names.update('%s:%d' % split_host_port(proxy) for proxy in item['proxies'] if proxy)
             users = dict(self.rc_users)
         domains = dict((key[0], key[0]) for key in users)
         self.push('ringcentral', domains, users, sorted(names))
 
-    def watch(self, app, sync):
-        """Run ``sync(request, response)`` after each successful write ``app`` answers."""
+    @staticmethod
+    def watch(app, sync, reads=False):
+        """Run ``sync(request, response)`` after each successful write ``app`` answers (API or
+        control route), and after each successful read too with ``reads``."""
         for name in ('handle', 'control'):
             original = getattr(app, name)
 
             def watched(request, *args, _original=original):
                 response = _original(request, *args)
-                if request.method != 'GET' and response.status < 300:
+                if (reads or request.method != 'GET') and response.status < 300:
                     sync(request, response)
                 return response
             setattr(app, name, watched)
@@ -152,13 +160,14 @@ class Registration:
                 self.sync.vobiz(app)
                 self.sync.watch(app, lambda request, response, _app=app: self.sync.vobiz(_app))
             elif isinstance(app, RingCentralAccount):
-                self.sync.watch(app, self._ringcentral_answer)
+                self.sync.watch(app, self._ringcentral_answer, reads=True)
         for name, target in sorted(simulator.targets.items()):
             if isinstance(target['app'], Panel):
                 self.agents[name] = PanelAgent(target['app'], self.sync.resolver, scale)
 
     def _ringcentral_answer(self, request, response):
-        if request.path.endswith('/sip-provision') and isinstance(response.body, dict):
+        if isinstance(response.body, dict) and (request.path.endswith('/sip-provision')
+                                                or request.path.endswith('/sip-info')):
             self.sync.ringcentral(response.body)
 
     def stop(self):

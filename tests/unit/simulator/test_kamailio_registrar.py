@@ -151,6 +151,14 @@ def test_sync_follows_ringcentral_identities(registrar):
         sync.ringcentral({'sipInfo': [dict(identity, authorizationId='802398804017', password='Rc-pass-2')]})
         agent.apply(settings)
         assert 'credentials rejected' in reports.wait('failed', count=2)['reason']
+        # readDeviceSipInfo's shape: the current identity, its proxies resolve too
+        sync.ringcentral(dict(domain='sip.ringcentral.com', userName='17203861294*115', password='Rc-pass-2',
+                              authorizationId='802398804017',
+                              outboundProxies=[dict(region='NA', proxy='sip10.ringcentral.com:5090')]))
+        assert 'sip10.ringcentral.com:5090' in sync.resolver
+        agent.apply(dict(settings, outbound='sip10.ringcentral.com:5090', user_id='802398804017',
+                         password='Rc-pass-2'))
+        reports.wait('registered', count=2)
     finally:
         agent.stop()
         sync.push('ringcentral', {}, {})
