@@ -19,6 +19,7 @@ import sys
 import threading
 
 from .basip import Panel
+from .registration import start_registration
 from .server import ControlApp, Simulator
 
 
@@ -26,12 +27,9 @@ def panel_name(index):
     return 'panel-%03d' % index
 
 
-def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, ringcentral=False,
-                registrar=False, registrar_scale=0.1):
+def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, ringcentral=False):
     """A running simulator with ``panels`` panels, optionally a Vobiz and a RingCentral account,
-    and its control API; returns (simulator, urls). With ``registrar``, a Kamailio registrar
-    and a SIP user agent per panel (``registration.py``): ``simulator.stop()`` stops them too,
-    and ``urls['registrar']`` says where it listens."""
+    and its control API; returns (simulator, urls)."""
     simulator = Simulator(host)
     control = simulator.add('control', ControlApp(simulator))
     for index in range(1, panels + 1):
@@ -45,30 +43,7 @@ def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, 
     simulator.start()
     urls = simulator.urls()
     urls.pop('control')
-    result = dict(control=control, targets=urls)
-    if registrar:
-        result['registrar'] = _start_registration(simulator, registrar_scale)
-    return simulator, result
-
-
-def _start_registration(simulator, scale):
-    from ..registrar.kamailio import Kamailio, version
-    from .registration import Registration
-
-    try:
-        kamailio = Kamailio().start()
-    except Exception:
-        simulator.stop()
-        raise
-    registration = Registration(simulator, kamailio, scale)
-    stop = simulator.stop
-
-    def stop_all():
-        registration.stop()
-        stop()
-    simulator.stop = stop_all
-    simulator.registration = registration
-    return dict(host=kamailio.host, port=kamailio.port, ctl=kamailio.ctl, version=version(), scale=scale)
+    return simulator, dict(control=control, targets=urls)
 
 
 def main(argv=None):
@@ -77,18 +52,19 @@ def main(argv=None):
     parser.add_argument('--panels', type=int, default=3, help='number of BAS-IP panels (default 3)')
     parser.add_argument('--host', default='127.0.0.1', help='loopback address to listen on')
     parser.add_argument('--web-password', default='123456', help="the panels' web password")
+    parser.add_argument('--registrar', action='store_true',
+                        help='start a Kamailio registrar on loopback and a SIP user agent per panel '
+                             '(needs kamailio: tests/registrar/install.sh; docs/registrar.md)')
+    parser.add_argument('--registrar-scale', type=float, default=0.1,
+                        help="the panels register for registration_interval times this (default 0.1)")
     parser.add_argument('--vobiz', action='store_true', help='add a Vobiz account (target "vobiz")')
     parser.add_argument('--ringcentral', action='store_true',
                         help='add a RingCentral account (target "ringcentral")')
-    parser.add_argument('--registrar', action='store_true',
-                        help='start a Kamailio registrar on loopback and a SIP user agent per panel '
-                             '(needs kamailio: tests/registrar/install.sh)')
-    parser.add_argument('--registrar-scale', type=float, default=0.1,
-                        help="the panels register for registration_interval times this (default 0.1)")
     parser.add_argument('--state-file', help='write the URLs here (JSON) once listening')
     args = parser.parse_args(argv)
-    simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral,
-                                  args.registrar, args.registrar_scale)
+    simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral)
+    if args.registrar:
+        urls['registrar'] = start_registration(simulator, args.registrar_scale)
     text = json.dumps(urls, indent=1, sort_keys=True)
     if args.state_file:
         tmp = args.state_file + '.tmp'

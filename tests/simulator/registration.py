@@ -4,7 +4,8 @@
 """Panels that really register: a real registrar (Kamailio, ``tests/registrar``) whose domains
 and users follow the Vobiz and RingCentral simulators, and one SIP user agent per panel.
 
-``attach(simulator, registrar, scale)`` on a started :class:`~.server.Simulator`:
+``start_registration(simulator, scale)`` on a started :class:`~.server.Simulator` starts
+Kamailio and wires it (``simulator.stop()`` then stops both):
 
 - Vobiz: every active trunk's ``trunk_domain`` is a domain of the registrar with the digest
   realm ``{auth_id}.sip.vobiz.ai``; every enabled credential is a user of that realm (user name
@@ -176,3 +177,23 @@ class Registration:
         for agent in self.agents.values():
             agent.agent.stop()
         self.registrar.stop()
+
+
+def start_registration(simulator, scale=0.1):
+    """Start Kamailio and a :class:`Registration` for ``simulator``; return where it listens."""
+    from ..registrar.kamailio import Kamailio, version
+
+    try:
+        kamailio = Kamailio().start()
+    except Exception:
+        simulator.stop()
+        raise
+    registration = Registration(simulator, kamailio, scale)
+    stop = simulator.stop
+
+    def stop_all():
+        registration.stop()
+        stop()
+    simulator.stop = stop_all
+    simulator.registration = registration
+    return dict(host=kamailio.host, port=kamailio.port, ctl=kamailio.ctl, version=version(), scale=scale)
