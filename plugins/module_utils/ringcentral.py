@@ -104,6 +104,7 @@ class RingCentralClient:
         if not isinstance(token, str) or not token:
             raise ApiError('the token endpoint answered without an access token',
                            status=response.status_code, method='POST', url=response.url)
+        self.http.register_secret(token)
         self.token, self.obtained = token, True
 
     def call(self, method, path, **kwargs):

@@ -62,7 +62,7 @@ gate 0 "$work/clean/drift.json"
 echo "== drift on two panels, one panel unreachable"
 check inject panel-002 '{"proxy": "sip:rogue.example.com"}'
 check inject panel-004 '{"stun": {"port": 19302}, "transport": "tcp"}'
-SIPFLEET_DRIFT_REPORT_DIR="$work/drift" playbook 2 drift --check --diff
+SIPFLEET_DRIFT_REPORT_DIR="$work/drift" playbook 4 drift --check --diff  # 4: a host was unreachable
 check requests panel-001 panel-002 panel-003 panel-004
 check report drift "$work/drift"
 gate 3 "$work/drift/drift.json"
