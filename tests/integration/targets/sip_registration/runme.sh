@@ -13,31 +13,26 @@ while [ ! -f "$root/tests/registrar/install.sh" ]; do
 done
 bash "$root/tests/registrar/install.sh"
 # registration_interval 300 s (demo inventory) x 0.05: the panels register for 15 s, refresh every 9 s
+# The Vobiz simulator has no trunks yet: the registrar serves the demo inventory's trunk domain.
 # shellcheck source=../setup_simulator/simulator.sh
-source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.05
+source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.05 \
+    --registrar-domain trunk01.sip.vobiz.ai=MA_SIMUL001.sip.vobiz.ai
 WORK="$(dirname "$SIM_STATE")"
 PLAYBOOKS="$COLLECTION_ROOT/playbooks"
 export COLLECTION_ROOT
 CHECK=(python "$PWD/check_registration.py" "$SIM_STATE")
 python "$COLLECTION_ROOT/scripts/demo_inventory.py" "$SIM_STATE" "$WORK/inventory"
-control="$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$SIM_STATE")"
 ctl="$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrar"]["ctl"])' "$SIM_STATE")"
 mkdir -p "$WORK/inventory/host_vars"
 echo '{"sip_fleet_transport": "tcp"}' > "$WORK/inventory/host_vars/panel-002.yml"
 echo '{"sip_fleet_ringcentral_transport": "TCP"}' > "$WORK/inventory/host_vars/panel-006.yml"
-# The trunk the Vobiz panels register to (its trunk_domain is a domain of the registrar).
-python - "$control" "$WORK/trunk.json" <<'PY'
-import json, sys, urllib.request
-request = urllib.request.Request(sys.argv[1] + '/targets/vobiz/trunks', method='POST', data=b'{"name": "fleet"}',
-                                 headers={'Content-Type': 'application/json'})
-trunk = json.load(urllib.request.urlopen(request))
-json.dump({'sip_fleet_vobiz_trunk_domain': trunk['trunk_domain']}, open(sys.argv[2], 'w'))
-PY
-playbook() { ansible-playbook -i "$WORK/inventory" -e "@$WORK/trunk.json" "$@" > "$WORK/last.log" || { cat "$WORK/last.log"; exit 1; }; }
+playbook() { ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/last.log" || { cat "$WORK/last.log"; exit 1; }; }
 
 echo "== site.yml: every panel registered"
 playbook "$PLAYBOOKS/site.yml"
 "${CHECK[@]}" registered
+playbook "$PWD/registration_seen.yml"
+echo "basip_sip_info reads every panel as registered"
 
 echo "== rotate_passwords.yml on the group panels, the registrar watched"
 python - "$WORK/inventory/group_vars/panels.yml" "$WORK/new-passwords.json" <<'PY'
@@ -59,6 +54,8 @@ echo "== a wrong realm (the trunk domain's bare suffix) is refused by the regist
 playbook "$PLAYBOOKS/site.yml" --limit panel-001 -e sip_fleet_vobiz_realm=sip.vobiz.ai -e "@$WORK/new-passwords.json"
 "${CHECK[@]}" registered --not panel-001
 "${CHECK[@]}" refused panel-001 "is not the configured realm sip.vobiz.ai"
+playbook "$PWD/registration_seen.yml" -e '{"refused": ["panel-001"]}'
+echo "basip_sip_info reads panel-001 as not registered, the others as registered"
 playbook "$PLAYBOOKS/site.yml" --limit panel-001 -e "@$WORK/new-passwords.json"
 "${CHECK[@]}" registered
 
