@@ -7,6 +7,7 @@ registrar's users following the Vobiz and RingCentral simulators."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -162,3 +163,38 @@ def test_sync_follows_ringcentral_identities(registrar):
     finally:
         agent.stop()
         sync.push('ringcentral', {}, {})
+
+
+def test_panels_of_the_simulator_register_and_report_it():
+    from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
+    from ansible_collections.sipfleet.provision.tests.simulator.registration import start_registration
+
+    simulator, urls = start_fleet(2, vobiz=True)
+    info = start_registration(simulator, 0.1, {DOMAIN: REALM})
+    try:
+        vobiz = simulator.targets['vobiz']['app']
+        answer = vobiz.control(_Request('POST', dict(username='fleet1', password='Secret-pass-1')), '/credentials')
+        assert answer.status == 201  # a successful write: the registrar has the user before the answer
+        assert kamailio.ha1('fleet1', REALM, 'Secret-pass-1') in simulator.registration.registrar.rpc(
+            'htable.dump', 'users').stdout
+        panel = simulator.targets['panel-001']['app']
+        assert panel.registration_state() == 'ERROR'  # factory settings: sip.bas-ip.com does not resolve
+        panel.control(_Request('PATCH', SETTINGS), '/state')
+        deadline = time.monotonic() + 5
+        while panel.registration_state() != 'OK' and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert panel.registration_state() == 'OK'
+        assert list(simulator.registration.registrar.registered()) == ['fleet1@' + DOMAIN]
+        assert simulator.targets['panel-002']['app'].registration_state() == 'ERROR'
+        assert info['version'].startswith('kamailio 5.') and info['scale'] == 0.1
+    finally:
+        simulator.stop()
+    assert simulator.registration.registrar.process is None
+
+
+class _Request:
+    def __init__(self, method, body=None):
+        self.method, self.body, self.path = method, body, '/'
+
+    def json(self):
+        return dict(self.body)
