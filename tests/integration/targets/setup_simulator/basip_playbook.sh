@@ -5,10 +5,10 @@
 # and once on the module path (SIPFLEET_FORCE_MODULE=1), each against a fresh simulator.
 # Both runs make the same assertions, so both paths behave the same. Each playbook runs at
 # -vvv and its whole output is searched for every secret of the run: the SIP passwords and
-# the MD5 digest of the panels' web password.
+# the MD5 digest of the panels' web password (also when the playbook fails: simulator.sh
+# searches SIM_WATCHED on exit).
 module="$1"
 shift
-web_md5="$(printf '%s' 123456 | md5sum | cut -d' ' -f1)"
 
 run_path() {
     local path="$1" force="$2"
@@ -19,10 +19,12 @@ run_path() {
         sip_password="Sip-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
         new_sip_password="Rot-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
         output="$(dirname "$SIM_STATE")/output.txt"
+        SIM_WATCHED+=("$output")
+        SIM_EXTRA_SECRETS+=("$sip_password" "$new_sip_password")
         echo "=== $module on the $path path"
         SIPFLEET_FORCE_MODULE="$force" ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" \
             -e "sip_password=$sip_password" -e "new_sip_password=$new_sip_password" -vvv "$@" | tee "$output"
-        assert_no_secrets "$output" "$sip_password" "$new_sip_password" "$web_md5"
+        assert_no_secrets "$output" "${SIM_EXTRA_SECRETS[@]}"
         # The path taken shows at -vvv: the action plugin says so, the module path transfers the module.
         in_controller="$(grep -c "running sipfleet.provision.$module in the controller" "$output" || true)"
         as_module="$(grep -c "AnsiballZ_$module.py" "$output" || true)"
