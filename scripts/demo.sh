@@ -37,8 +37,7 @@ echo "installed sipfleet.provision into $ANSIBLE_COLLECTIONS_PATH"
 
 REGISTRAR=()
 if command -v kamailio >/dev/null 2>&1 || [ -x /usr/sbin/kamailio ]; then
-    # the trunk domain of the demo inventory (scripts/demo_inventory.py), which the Vobiz simulator does not hold
-    REGISTRAR=(--registrar --registrar-domain trunk01.sip.vobiz.ai=MA_SIMUL001.sip.vobiz.ai)
+    REGISTRAR=(--registrar)
     registrar_note="and a real SIP registrar (Kamailio): every panel runs a SIP user agent that registers to it"
 else
     registrar_note="without a SIP registrar (Kamailio is not installed; sudo bash tests/registrar/install.sh adds it)"

@@ -55,9 +55,6 @@ def main(argv=None):
     parser.add_argument('--registrar', action='store_true',
                         help='start a Kamailio registrar on loopback and a SIP user agent per panel '
                              '(needs kamailio: tests/registrar/install.sh; docs/registrar.md)')
-    parser.add_argument('--registrar-domain', action='append', default=[], metavar='DOMAIN=REALM',
-                        help='a domain the registrar serves with that digest realm whatever the simulators '
-                             'hold (repeatable)')
     parser.add_argument('--registrar-scale', type=float, default=0.1,
                         help="the panels register for registration_interval times this (default 0.1)")
     parser.add_argument('--vobiz', action='store_true', help='add a Vobiz account (target "vobiz")')
@@ -67,8 +64,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral)
     if args.registrar:
-        domains = dict(item.partition('=')[::2] for item in args.registrar_domain)
-        urls['registrar'] = start_registration(simulator, args.registrar_scale, domains)
+        urls['registrar'] = start_registration(simulator, args.registrar_scale)
     text = json.dumps(urls, indent=1, sort_keys=True)
     if args.state_file:
         tmp = args.state_file + '.tmp'

@@ -21,8 +21,7 @@ Kamailio and wires it (``simulator.stop()`` then stops both):
   reports answers the panel's status call (``OK`` registered, ``ERROR`` otherwise); its last
   report is at the control route ``GET /targets/NAME/sip-ua``.
 
-Names resolve to the registrar only through this module's resolver: trunk domains (and the
-static domains given with ``--registrar-domain``) on port 5060, RingCentral outbound proxies
+Names resolve to the registrar only through this module's resolver: trunk domains on port 5060, RingCentral outbound proxies
 on their own ports. Nothing else resolves.
 """
 
@@ -62,10 +61,6 @@ class RegistrarSync:
             self.pushed[source] = (dict(domains), dict(users))
             for name in names:
                 self.resolver[name] = self.registrar.address
-
-    def static(self, domains):
-        """Domains served whatever the simulators hold (``{domain: realm}``), resolved on port 5060."""
-        self.push('static', domains, {}, ['%s:5060' % domain for domain in domains])
 
     def vobiz(self, account):
         realm = '%s.sip.vobiz.ai' % account.auth_id
@@ -152,7 +147,7 @@ class PanelAgent:
 class Registration:
     """The registrar, its sync and the panels' user agents of one simulator."""
 
-    def __init__(self, simulator, registrar, scale=0.1, domains=None):
+    def __init__(self, simulator, registrar, scale=0.1):
         from .basip import Panel
         from .ringcentral import RingCentralAccount
         from .vobiz import VobizAccount
@@ -160,7 +155,6 @@ class Registration:
         self.registrar = registrar
         self.sync = RegistrarSync(registrar)
         self.agents = {}
-        self.sync.static(domains or {})
         for name, target in simulator.targets.items():
             app = target['app']
             if isinstance(app, VobizAccount):
@@ -185,9 +179,8 @@ class Registration:
         self.registrar.stop()
 
 
-def start_registration(simulator, scale=0.1, domains=None):
-    """Start Kamailio and a :class:`Registration` for ``simulator`` (``domains``: static ones,
-    ``{domain: realm}``); return where it listens."""
+def start_registration(simulator, scale=0.1):
+    """Start Kamailio and a :class:`Registration` for ``simulator``; return where it listens."""
     from ..registrar.kamailio import Kamailio, version
 
     try:
@@ -195,7 +188,7 @@ def start_registration(simulator, scale=0.1, domains=None):
     except Exception:
         simulator.stop()
         raise
-    registration = Registration(simulator, kamailio, scale, domains)
+    registration = Registration(simulator, kamailio, scale)
     stop = simulator.stop
 
     def stop_all():

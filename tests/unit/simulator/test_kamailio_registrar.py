@@ -170,21 +170,22 @@ def test_panels_of_the_simulator_register_and_report_it():
     from ansible_collections.sipfleet.provision.tests.simulator.registration import start_registration
 
     simulator, urls = start_fleet(2, vobiz=True)
-    info = start_registration(simulator, 0.1, {DOMAIN: REALM})
+    info = start_registration(simulator, 0.1)
     try:
         vobiz = simulator.targets['vobiz']['app']
+        trunk = vobiz.control(_Request('POST', dict(name='fleet')), '/trunks').body
         answer = vobiz.control(_Request('POST', dict(username='fleet1', password='Secret-pass-1')), '/credentials')
         assert answer.status == 201  # a successful write: the registrar has the user before the answer
         assert kamailio.ha1('fleet1', REALM, 'Secret-pass-1') in simulator.registration.registrar.rpc(
             'htable.dump', 'users').stdout
         panel = simulator.targets['panel-001']['app']
         assert panel.registration_state() == 'ERROR'  # factory settings: sip.bas-ip.com does not resolve
-        panel.control(_Request('PATCH', SETTINGS), '/state')
+        panel.control(_Request('PATCH', dict(SETTINGS, proxy='sip:' + trunk['trunk_domain'])), '/state')
         deadline = time.monotonic() + 5
         while panel.registration_state() != 'OK' and time.monotonic() < deadline:
             time.sleep(0.05)
         assert panel.registration_state() == 'OK'
-        assert list(simulator.registration.registrar.registered()) == ['fleet1@' + DOMAIN]
+        assert list(simulator.registration.registrar.registered()) == ['fleet1@' + trunk['trunk_domain']]
         assert simulator.targets['panel-002']['app'].registration_state() == 'ERROR'
         assert info['version'].startswith('kamailio 5.') and info['scale'] == 0.1
     finally:

@@ -13,10 +13,8 @@ while [ ! -f "$root/tests/registrar/install.sh" ]; do
 done
 bash "$root/tests/registrar/install.sh"
 # registration_interval 300 s (demo inventory) x 0.05: the panels register for 15 s, refresh every 9 s
-# The Vobiz simulator has no trunks yet: the registrar serves the demo inventory's trunk domain.
 # shellcheck source=../setup_simulator/simulator.sh
-source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.05 \
-    --registrar-domain trunk01.sip.vobiz.ai=MA_SIMUL001.sip.vobiz.ai
+source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.05
 WORK="$(dirname "$SIM_STATE")"
 PLAYBOOKS="$COLLECTION_ROOT/playbooks"
 export COLLECTION_ROOT
