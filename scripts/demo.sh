@@ -35,8 +35,17 @@ ansible-galaxy collection install "$WORK"/sipfleet-provision-*.tar.gz -p "$WORK/
 COLLECTION="$WORK/collections/ansible_collections/sipfleet/provision"
 echo "installed sipfleet.provision into $ANSIBLE_COLLECTIONS_PATH"
 
+REGISTRAR=()
+if command -v kamailio >/dev/null 2>&1 || [ -x /usr/sbin/kamailio ]; then
+    REGISTRAR=(--registrar)
+    registrar_note="and a real SIP registrar (Kamailio): every panel runs a SIP user agent that registers to it"
+else
+    registrar_note="without a SIP registrar (Kamailio is not installed; sudo bash tests/registrar/install.sh adds it)"
+fi
 step "Start the simulators: $PANELS panels, a Vobiz account, a RingCentral account (loopback only)"
-(cd "$ROOT" && exec python -m tests.simulator --panels "$PANELS" --vobiz --ringcentral --state-file "$WORK/fleet.json") &
+echo "$registrar_note"
+(cd "$ROOT" && exec python -m tests.simulator --panels "$PANELS" --vobiz --ringcentral "${REGISTRAR[@]}" \
+    --state-file "$WORK/fleet.json") &
 SIM_PID=$!
 for _ in $(seq 100); do [ -s "$WORK/fleet.json" ] && break; sleep 0.1; done
 python "$ROOT/scripts/demo_inventory.py" "$WORK/fleet.json" "$WORK/inventory"
@@ -55,6 +64,17 @@ run() {  # run NAME PLAYBOOK [args]: output in $WORK/NAME.log, one line of figur
 step "Provision the fleet (playbooks/site.yml)"
 run first-run "$COLLECTION/playbooks/site.yml"
 first_run_changed=$changed
+registered=-
+if [ ${#REGISTRAR[@]} -gt 0 ]; then
+    step "Registration, from the registrar's own location table (kamcmd ul.dump)"
+    ctl="$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrar"]["ctl"])' "$WORK/fleet.json")"
+    for _ in $(seq 40); do  # the panels register within a second of their settings; wait at most 10 s
+        registered=$(cd "$ROOT" && python -m tests.registrar dump --ctl "$ctl" | python -c 'import json,sys; print(len(json.load(sys.stdin)))')
+        [ "$registered" -ge "$PANELS" ] && break
+        sleep 0.25
+    done
+    echo "$registered of $PANELS panels registered ($(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrar"]["version"])' "$WORK/fleet.json"))"
+fi
 step "Run it again: nothing to do"
 run second-run "$COLLECTION/playbooks/site.yml"
 second_run_changed=$changed
@@ -83,5 +103,7 @@ echo "drift gate exit code: $gate (0 clean, 2 drift, 3 run failed)"
 
 step "Summary"
 echo "first run changed $first_run_changed of $PANELS panels; second run $second_run_changed; drift found on $drift_changed (gate exit $gate)"
+[ ${#REGISTRAR[@]} -eq 0 ] || echo "registered to the SIP registrar after the first run: $registered of $PANELS panels"
 echo "total time $(( $(date +%s) - started )) s"
+[ ${#REGISTRAR[@]} -eq 0 ] || [ "$registered" -eq "$PANELS" ]
 [ "$first_run_changed" -eq "$PANELS" ] && [ "$second_run_changed" -eq 0 ] && [ "$drift_changed" -eq 2 ] && [ "$gate" -eq 2 ]

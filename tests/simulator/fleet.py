@@ -19,6 +19,7 @@ import sys
 import threading
 
 from .basip import Panel
+from .registration import start_registration
 from .server import ControlApp, Simulator
 
 
@@ -51,12 +52,19 @@ def main(argv=None):
     parser.add_argument('--panels', type=int, default=3, help='number of BAS-IP panels (default 3)')
     parser.add_argument('--host', default='127.0.0.1', help='loopback address to listen on')
     parser.add_argument('--web-password', default='123456', help="the panels' web password")
+    parser.add_argument('--registrar', action='store_true',
+                        help='start a Kamailio registrar on loopback and a SIP user agent per panel '
+                             '(needs kamailio: tests/registrar/install.sh; docs/registrar.md)')
+    parser.add_argument('--registrar-scale', type=float, default=0.1,
+                        help="the panels register for registration_interval times this (default 0.1)")
     parser.add_argument('--vobiz', action='store_true', help='add a Vobiz account (target "vobiz")')
     parser.add_argument('--ringcentral', action='store_true',
                         help='add a RingCentral account (target "ringcentral")')
     parser.add_argument('--state-file', help='write the URLs here (JSON) once listening')
     args = parser.parse_args(argv)
     simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral)
+    if args.registrar:
+        urls['registrar'] = start_registration(simulator, args.registrar_scale)
     text = json.dumps(urls, indent=1, sort_keys=True)
     if args.state_file:
         tmp = args.state_file + '.tmp'
