@@ -36,8 +36,6 @@ ansible-galaxy collection install --offline "$WORK"/sipfleet-provision-*.tar.gz 
 SIPFLEET_TARBALL="$(echo "$WORK"/sipfleet-provision-*.tar.gz)"
 export SIPFLEET_TARBALL
 cd "$COLLECTION"
-# The RingCentral contract lives beside the repository (../shared/api); tests find it here.
-export SIPFLEET_SHARED_DIR="${SIPFLEET_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}"
 
 run_sanity() {
     echo "== sanity"

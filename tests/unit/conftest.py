@@ -1,14 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared fixtures: a simulator in this process and a client for its control API."""
+"""Shared fixtures: a simulator in this process, a client for its control API and the
+API contracts of tests/contract/."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 import requests
+import yaml
 
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
+
+
+CONTRACT_DIR = pathlib.Path(__file__).resolve().parents[1] / 'contract'
+
+
+@pytest.fixture(scope='session')
+def openapi_contract():
+    """A loader of the OpenAPI documents in tests/contract/: ``openapi_contract(file_name)``
+    returns a fresh dict each call (callers may change it). A missing document is an error,
+    never a skip."""
+    def load(name):
+        path = CONTRACT_DIR / name
+        if not path.is_file():
+            pytest.fail('API contract %s is missing (tests/contract/README.md)' % path)
+        return yaml.safe_load(path.read_text(encoding='utf-8'))
+    return load
 
 
 class Control:

@@ -4,8 +4,8 @@
 """Every sip-provision request the module sends, and every answer the simulator gives,
 validated against RingCentral's own OpenAPI contract with openapi-core.
 
-The contract is not part of the repository: it is read from ``$SIPFLEET_SHARED_DIR/api/``
-or from ``<repository>/../shared/api/``; without it these tests are skipped.
+The contract is the extract of RingCentral's public OpenAPI specification vendored in
+``tests/contract/`` (its README says from where); the ``openapi_contract`` fixture loads it.
 
 Two additions are made to the in-memory copy of the contract, none to the file: the
 simulator's URL joins ``servers``, and the extract's own ``Unauthorized``, ``Forbidden``
@@ -17,13 +17,10 @@ bearer token of every request is checked here.
 
 from __future__ import annotations
 
-import os
-import pathlib
 import warnings
 
 import pytest
 import requests
-import yaml
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
@@ -41,17 +38,7 @@ PROVISION = ringcentral.SIP_PROVISION_PATH
 DEVICES = ('802398804016', '802398805016')
 
 
-def contract_path():
-    shared = os.environ.get('SIPFLEET_SHARED_DIR')
-    if shared:
-        return pathlib.Path(shared, 'api', CONTRACT)
-    repo = pathlib.Path(__file__).resolve().parents[4]
-    return repo.parent / 'shared' / 'api' / CONTRACT
-
-
-CONTRACT_PATH = contract_path()
 pytestmark = [
-    pytest.mark.skipif(not CONTRACT_PATH.is_file(), reason='the RingCentral contract %s is absent' % CONTRACT_PATH),
     pytest.mark.filterwarnings('ignore:Unsupported scheme type:UserWarning'),  # OAuth 2: checked here
 ]
 
@@ -64,8 +51,8 @@ def fleet():
 
 
 @pytest.fixture(scope='module')
-def contract(fleet):
-    spec = yaml.safe_load(CONTRACT_PATH.read_text(encoding='utf-8'))
+def contract(fleet, openapi_contract):
+    spec = openapi_contract(CONTRACT)
     spec['servers'].append({'url': fleet[0]})
     responses = spec['paths'][PROVISION]['post']['responses']
     for status, name in (('401', 'Unauthorized'), ('403', 'Forbidden'), ('429', 'TooManyRequests')):
