@@ -20,13 +20,11 @@ required fields of ``JwtTokenRequest`` and ``RevokeTokenRequest`` (read from the
 
 from __future__ import annotations
 
-import pathlib
 import urllib.parse
 import warnings
 
 import pytest
 import requests
-import yaml
 
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_OPTIONS, JWT_GRANT
@@ -34,7 +32,7 @@ from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import D
 openapi_core = pytest.importorskip('openapi_core', reason='openapi-core is not installed (tests/requirements.txt)')
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse  # noqa: E402
 
-CONTRACTS = pathlib.Path(__file__).resolve().parents[3] / 'contract'
+DEVICE_CONTRACT = 'ringcentral-device.openapi.yaml'
 DEVICE = '/restapi/v1.0/account/{accountId}/device/{deviceId}'
 SIP_INFO = DEVICE + '/sip-info'
 LIST = '/restapi/v1.0/account/{accountId}/device'
@@ -42,8 +40,7 @@ ERRORS = (('401', 'Unauthorized'), ('403', 'Forbidden'), ('404', 'NotFound'), ('
 pytestmark = pytest.mark.filterwarnings('ignore:Unsupported scheme type:UserWarning')
 
 
-def load(name, url, operations):
-    spec = yaml.safe_load((CONTRACTS / name).read_text(encoding='utf-8'))
+def load(spec, url, operations):
     spec['servers'].append({'url': url})
     for path in operations:
         responses = spec['paths'][path]['get']['responses']
@@ -68,9 +65,10 @@ def fleet():
 
 
 @pytest.fixture(scope='module')
-def contracts(fleet):
-    return dict(device=load('ringcentral-device.openapi.yaml', fleet[0], (DEVICE, SIP_INFO)),
-                account=load('ringcentral-account-devices.openapi.yaml', fleet[0], (LIST,)))
+def contracts(fleet, openapi_contract):
+    return dict(device=load(openapi_contract(DEVICE_CONTRACT), fleet[0], (DEVICE, SIP_INFO)),
+                account=load(openapi_contract('ringcentral-account-devices.openapi.yaml'), fleet[0], (LIST,)),
+                schemas=openapi_contract(DEVICE_CONTRACT)['components']['schemas'])
 
 
 @pytest.fixture
@@ -87,21 +85,16 @@ def contract_of(contracts, request):
     return contracts['account'] if path.endswith('/device') else contracts['device']
 
 
-def schemas():
-    return yaml.safe_load((CONTRACTS / 'ringcentral-device.openapi.yaml').read_text(encoding='utf-8'))[
-        'components']['schemas']
-
-
-def check_form(request):
+def check_form(schemas, request):
     """A token request is a JWT-bearer grant, a revoke request names its token: Basic client auth."""
     form = dict(urllib.parse.parse_qsl(request.body if isinstance(request.body, str) else request.body.decode()))
     assert request.headers['Content-Type'] == 'application/x-www-form-urlencoded'
     assert request.headers['Authorization'].startswith('Basic ')
     if request.path_url.startswith('/restapi/oauth/token'):
-        jwt = schemas()['JwtTokenRequest']
+        jwt = schemas['JwtTokenRequest']
         assert set(jwt['required']) <= set(form) and form['grant_type'] in jwt['properties']['grant_type']['enum']
     else:
-        assert 'token' in schemas()['RevokeTokenRequest']['allOf'][0]['properties'] and form['token']
+        assert 'token' in schemas['RevokeTokenRequest']['allOf'][0]['properties'] and form['token']
 
 
 def check(contracts, response):
@@ -110,7 +103,7 @@ def check(contracts, response):
     contract = contract_of(contracts, request)
     wrapped = RequestsOpenAPIRequest(request)
     if '/oauth/' in request.path_url:
-        check_form(request)
+        check_form(contracts['schemas'], request)
     else:
         assert request.headers['Authorization'].startswith('Bearer ')
         contract.validate_request(wrapped)
