@@ -5,7 +5,9 @@
 
 Every panel but the last two registers to a Vobiz trunk; the last two take their SIP
 identity from RingCentral. Passwords are the demo's own, generated here: in real use
-they live in a vault.
+they live in a vault. The panels' web password is the simulator's (123456 unless given).
+
+    python scripts/demo_inventory.py STATE_FILE DIRECTORY [WEB_PASSWORD]
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import urllib.request
 
 
-def main(state_file, directory):
+def main(state_file, directory, web_password='123456'):
     fleet = json.load(open(state_file))
     targets = fleet['targets']
     panels = sorted(name for name in targets if name.startswith('panel-'))
@@ -35,7 +37,7 @@ def main(state_file, directory):
     group_vars = {
         'ansible_connection': 'local',
         'ansible_python_interpreter': '{{ ansible_playbook_python }}',
-        'sip_fleet_panel_api_password': '123456',
+        'sip_fleet_panel_api_password': web_password,
         'sip_fleet_stun': {'ip': 'stun.example.com', 'port': 3478},
         'sip_fleet_registration_interval': 300,
         'sip_fleet_vobiz_api_url': targets['vobiz'],
@@ -57,4 +59,4 @@ def main(state_file, directory):
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -267,7 +267,7 @@ class CallbackModule(CallbackBase):
             written = self.write(report)
             self.show_summary(report, written)
         except Exception as exc:  # a report problem must never break the run
-            text = self.secrets.scrub(str(exc)) if self.secrets else type(exc).__name__
+            text = self.secrets.scrub(str(exc)) if self.secrets else exc.__class__.__name__
             self._display.warning('sipfleet.provision.drift_report: no report written: %s' % text)
 
     # --- collection ----------------------------------------------------------------

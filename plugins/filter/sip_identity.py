@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.basip_rules import check_settings
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import check_settings
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 
 PANEL_TRANSPORTS = ('udp', 'tcp', 'tls')
 REQUIRED = ('username', 'password', 'authorization_id', 'domain', 'outbound_proxy', 'transport')

@@ -18,11 +18,12 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import Field, mask_secrets
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field, mask_secrets
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     ApiError, HttpClient, default_error_text, http_argument_spec, json_object,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 
 
 DEFAULT_SERVER_URL = 'https://platform.ringcentral.com'
@@ -218,3 +219,6 @@ def sip_provision_info(params, check_mode=False, diff=False):
         result['warnings'] = ['no device_id was given: RingCentral may have registered a new device '
                               '(its id is in device.id; pass it as device_id next time)']
     return result
+
+
+SIP_PROVISION_INFO = ModuleSpec(sip_provision_info, argument_spec(), (QUERY_REQUIREMENT,))

@@ -19,13 +19,14 @@ from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import (
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     MASK_SENT, Field, changed_fields, desired_state, simulate_update,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     ApiError, HttpClient, default_error_text, http_argument_spec, json_object,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils.query import compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 
 
 DEFAULT_API_URL = 'https://api.vobiz.ai'
@@ -402,3 +403,8 @@ def credential_info(params, check_mode=False, diff=False):
     if expression is not None:
         result['query_result'] = expression.search(credentials)
     return result
+
+
+VOBIZ_CREDENTIAL = ModuleSpec(ensure_credential, credential_argument_spec())
+VOBIZ_CREDENTIAL_SET = ModuleSpec(ensure_credential_set, credential_set_argument_spec())
+VOBIZ_CREDENTIAL_INFO = ModuleSpec(credential_info, credential_info_argument_spec(), (QUERY_REQUIREMENT,))

@@ -198,12 +198,12 @@ error_code:
   type: str
 '''
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.basip import argument_spec, ensure_sip_settings
-from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(argument_spec(), ensure_sip_settings)
+    run_module(BASIP_SIP)
 
 
 if __name__ == '__main__':

@@ -326,13 +326,12 @@ error_code:
   sample: CMN-401
 '''
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.query import QUERY_REQUIREMENT
-from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import argument_spec, sip_provision_info
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import SIP_PROVISION_INFO
 
 
 def main():
-    run_module(argument_spec(), sip_provision_info, (QUERY_REQUIREMENT,))
+    run_module(SIP_PROVISION_INFO)
 
 
 if __name__ == '__main__':

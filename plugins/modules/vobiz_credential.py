@@ -191,14 +191,12 @@ error_code:
   sample: CREDENTIAL_IN_USE
 '''
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
-    credential_argument_spec, ensure_credential,
-)
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL
 
 
 def main():
-    run_module(credential_argument_spec(), ensure_credential)
+    run_module(VOBIZ_CREDENTIAL)
 
 
 if __name__ == '__main__':

@@ -102,15 +102,12 @@ error_code:
   sample: UNAUTHORIZED
 '''
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.query import QUERY_REQUIREMENT
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
-    credential_info, credential_info_argument_spec,
-)
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL_INFO
 
 
 def main():
-    run_module(credential_info_argument_spec(), credential_info, (QUERY_REQUIREMENT,))
+    run_module(VOBIZ_CREDENTIAL_INFO)
 
 
 if __name__ == '__main__':

@@ -197,14 +197,12 @@ error_code:
   sample: RATE_LIMIT_EXCEEDED
 '''
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
-    credential_set_argument_spec, ensure_credential_set,
-)
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
+from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL_SET
 
 
 def main():
-    run_module(credential_set_argument_spec(), ensure_credential_set)
+    run_module(VOBIZ_CREDENTIAL_SET)
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK, MASK_SENT
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT
 
 SCHEMA_VERSION = 1
 COLLECTION = 'sipfleet.provision.'

@@ -13,7 +13,7 @@ try:
 except ImportError:  # ansible-core before 2.19
     VaultHelper = None
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK, MASK_SENT
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT
 
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 MIN_SECRET_LENGTH = 4

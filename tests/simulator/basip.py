@@ -26,7 +26,7 @@ import time
 
 from .server import App, json_response, Response
 
-_RULES_FILE = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins', 'module_utils', 'basip_rules.py')
+_RULES_FILE = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins', 'module_utils', '_basip_rules.py')
 _spec = importlib.util.spec_from_file_location('sipfleet_basip_rules', _RULES_FILE)
 rules = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(rules)

@@ -16,7 +16,7 @@ from ansible import constants as C
 from ansible.parsing.dataloader import DataLoader
 
 from ansible_collections.sipfleet.provision.plugins.callback import drift_report
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_render import (
     RENDERERS, differences, render_json, render_junit, render_markdown, summarise, task_entry,
 )

@@ -11,8 +11,9 @@ import requests
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import FilterModule, basip_sip_options
-from ansible_collections.sipfleet.provision.plugins.module_utils import basip, ringcentral
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
+from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 
 SECRET = 'Xy7Hk2Lm9Q'
@@ -118,9 +119,9 @@ def test_ringcentral_identity_configures_a_simulated_panel(fleet):
                   include_secrets=True)
     rc = ringcentral.sip_provision_info(params)
     options = basip_sip_options(rc['sip_info'][0])
-    panel = dict((name, spec.get('default')) for name, spec in basip.argument_spec().items())
+    panel = dict((name, spec.get('default')) for name, spec in BASIP_SIP.options.argument_spec().items())
     panel.update(options, api_url=targets['panel-001'], api_password='123456')
-    result = basip.ensure_sip_settings(panel)
+    result = BASIP_SIP.execute(panel)
     stored = requests.get(control + '/targets/panel-001/state', timeout=5).json()
     device = account['devices']['802398805016']
     assert result['changed'] is True

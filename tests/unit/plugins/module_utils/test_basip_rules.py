@@ -10,7 +10,7 @@ import string
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.basip_rules import (
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import (
     REQUIRED, check_settings, check_value,
 )
 

@@ -24,7 +24,7 @@ import requests
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, DEFAULT_OPTIONS
 

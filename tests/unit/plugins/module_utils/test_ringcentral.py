@@ -13,10 +13,10 @@ import requests
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.sipfleet.provision.plugins.module_utils import query
+from ansible_collections.sipfleet.provision.plugins.module_utils import _query as query
 from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
-from ansible_collections.sipfleet.provision.plugins.module_utils.engine import MASK
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import (
     SIP_INFO_KEYS, argument_spec, sip_identity, sip_provision_info,
 )
@@ -368,13 +368,13 @@ def test_controller_path_gives_the_module_result(account, monkeypatch):
     """The same function inside the controller (the action-plugin path): options from the
     environment, warnings kept, every no_log value out of the result."""
     controller_action = pytest.importorskip(
-        'ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action')
+        'ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action')
     state = account.state()
     for name in ('client_id', 'client_secret', 'jwt'):
         monkeypatch.setenv('RINGCENTRAL_' + name.upper(), state[name])
     monkeypatch.setenv('RINGCENTRAL_SERVER_URL', account.url)
     result = controller_action.run_in_controller(
-        ArgumentSpecValidator(argument_spec()), sip_provision_info, {'include_secrets': True},
+        ArgumentSpecValidator(argument_spec()), ringcentral.SIP_PROVISION_INFO, {'include_secrets': True},
         'sipfleet.provision.sip_provision_info', check_mode=True, diff=False)
     assert result['changed'] is False and 'new device' in result['warnings'][0]
     assert list(result['sip_info'][0]) == MODEL_KEYS

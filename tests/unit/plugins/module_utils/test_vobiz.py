@@ -11,7 +11,7 @@ import re
 import pytest
 
 from ansible_collections.sipfleet.provision.plugins.module_utils import vobiz
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 
 LIST, CREATE, UPDATE, DELETE = ('GET list', 'POST credentials', 'PUT credential', 'DELETE credential')
@@ -381,10 +381,14 @@ def test_429_is_retried_then_given_up_with_a_clear_error(account):
     assert 'Retry-After 120s' in str(info.value) and len(account.log()) == 1
 
 
-def test_dropped_connection_is_retried(account):
+def test_dropped_create_is_not_resent_and_a_rerun_converges(account):
     account.fault('drop', method='POST')
+    with pytest.raises(ApiError) as info:
+        vobiz.ensure_credential(account.params(username='office22', password=SECRET))
+    assert 'not resent: the POST may have reached the server' in str(info.value)
+    assert account.calls() == [LIST, CREATE]
     vobiz.ensure_credential(account.params(username='office22', password=SECRET))
-    assert account.calls() == [LIST, CREATE, CREATE] and account.stored('office22')
+    assert account.calls() == [LIST, CREATE, LIST, CREATE] and account.stored('office22')
 
 
 def test_inactive_account_fails_with_its_code(account):

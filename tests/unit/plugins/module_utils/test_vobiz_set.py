@@ -14,9 +14,9 @@ import math
 
 import pytest
 
-from ansible_collections.sipfleet.provision.plugins.module_utils import query
+from ansible_collections.sipfleet.provision.plugins.module_utils import _query as query
 from ansible_collections.sipfleet.provision.plugins.module_utils import vobiz
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 # account and simulator are the fixtures of test_vobiz.py
 from ansible_collections.sipfleet.provision.tests.unit.plugins.module_utils.test_vobiz import (  # noqa: F401 pylint: disable=unused-import
     CREATE, DELETE, LIST, NEW_SECRET, SECRET, UPDATE, account, no_secret, simulator,

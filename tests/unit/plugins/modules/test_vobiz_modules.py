@@ -76,6 +76,7 @@ def test_info_query_needs_jmespath(vobiz_url, capsys, monkeypatch):
     url, simulator = vobiz_url
     args = dict(api_url=url, auth_id='MA_SIMUL001', auth_token='sim-token', query='[].username')
     assert isinstance(run(vobiz_credential_info, args, capsys)['query_result'], list)
-    monkeypatch.setattr(vobiz_credential_info, 'QUERY_REQUIREMENT', ('jmespath', False, 'ImportError', 'query'))
+    monkeypatch.setattr(vobiz_credential_info.VOBIZ_CREDENTIAL_INFO, 'requirements',
+                        (('jmespath', False, 'ImportError', 'query'),))
     result = run(vobiz_credential_info, args, capsys)
     assert result['failed'] and 'jmespath' in result['msg'] and 'Failed to import' in result['msg']

@@ -12,12 +12,14 @@ from unittest import mock
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.sipfleet.provision.plugins.action.basip_sip import ActionModule as BasipSipAction
-from ansible_collections.sipfleet.provision.plugins.module_utils.basip import argument_spec
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
 from ansible_collections.sipfleet.provision.plugins.modules import basip_sip
-from ansible_collections.sipfleet.provision.plugins.module_utils import module_runner
-from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import (
+from ansible_collections.sipfleet.provision.plugins.module_utils import _runner as module_runner
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import (
     FORCE_MODULE_ENV, FORCE_MODULE_VAR, ControllerAction, force_module_path, run_in_controller,
     task_environment,
 )
@@ -39,7 +41,7 @@ def module_result(args, capsys, check_mode=False, diff=False):
 
 def run_action(plugin, args, name, **kwargs):
     """``run_in_controller`` with what an action plugin class holds."""
-    return run_in_controller(plugin.validator, plugin.function, args, name, requirements=plugin.requirements, **kwargs)
+    return run_in_controller(plugin.validator, plugin.module, args, name, **kwargs)
 
 
 def controller_result(args, check_mode=False, diff=False):
@@ -130,21 +132,26 @@ def test_failures_of_the_service_keep_their_fields(fleet):
 
 
 # --- the base, with a stand-in function --------------------------------------------------
-class Recorder(ControllerAction):
-    argument_spec = staticmethod(lambda: dict(
-        name=dict(type='str', required=True),
-        token=dict(type='str', no_log=True, fallback=(basic.env_fallback, ['RECORDER_TOKEN'])),
-        query=dict(type='str')))
-    calls = []
+CALLS = []
 
-    @staticmethod
-    def function(params, check_mode=False, diff=False):
-        Recorder.calls.append((params, check_mode, diff))
-        if params['name'] == 'api-error':
-            raise ApiError('refused', status=403, code='E1', method='GET', url='http://h/p?token=x')
-        if params['name'] == 'bug':
-            raise KeyError(params['token'])
-        return dict(changed=True, echo=params['token'], warnings=['said %s' % params['token']])
+
+def recorded(params, check_mode=False, diff=False):
+    CALLS.append((params, check_mode, diff))
+    if params['name'] == 'api-error':
+        raise ApiError('refused', status=403, code='E1', method='GET', url='http://h/p?token=x')
+    if params['name'] == 'bug':
+        raise KeyError(params['token'])
+    return dict(changed=True, echo=params['token'], warnings=['said %s' % params['token']])
+
+
+RECORDER_SPEC = dict(name=dict(type='str', required=True),
+                     token=dict(type='str', no_log=True, fallback=(basic.env_fallback, ['RECORDER_TOKEN'])),
+                     query=dict(type='str'))
+
+
+class Recorder(ControllerAction):
+    module = ModuleSpec(recorded, RECORDER_SPEC)
+    calls = CALLS
 
 
 def test_function_gets_validated_params_check_mode_and_diff():
@@ -172,8 +179,8 @@ def test_missing_libraries(monkeypatch):
     assert result['failed'] and 'requests' in result['msg'] and 'python' in result['msg'].lower()
     monkeypatch.setattr(module_runner, 'HAS_REQUESTS', True)
 
-    class Needs(Recorder):
-        requirements = (('jmespath', False, 'ImportError: jmespath', 'query'),)
+    class Needs(ControllerAction):
+        module = ModuleSpec(recorded, RECORDER_SPEC, (('jmespath', False, 'ImportError: jmespath', 'query'),))
     assert not run_action(Needs, dict(name='a'), 'needs').get('failed')
     result = run_action(Needs, dict(name='a', query='x'), 'needs')
     assert result['failed'] and 'jmespath' in result['msg']
@@ -258,14 +265,41 @@ def test_every_module_has_its_action_plugin():
     from ansible_collections.sipfleet.provision.plugins.action import (
         sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
     )
-    from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral, vobiz
+    from ansible_collections.sipfleet.provision.plugins.modules import (
+        sip_provision_info as sip_provision_info_module, vobiz_credential as vobiz_credential_module,
+        vobiz_credential_info as vobiz_credential_info_module, vobiz_credential_set as vobiz_credential_set_module,
+    )
     expected = {
-        BasipSipAction: (argument_spec, 'ensure_sip_settings'),
-        vobiz_credential.ActionModule: (vobiz.credential_argument_spec, 'ensure_credential'),
-        vobiz_credential_set.ActionModule: (vobiz.credential_set_argument_spec, 'ensure_credential_set'),
-        vobiz_credential_info.ActionModule: (vobiz.credential_info_argument_spec, 'credential_info'),
-        sip_provision_info.ActionModule: (ringcentral.argument_spec, 'sip_provision_info'),
+        BasipSipAction: (basip_sip, 'ensure_sip_settings'),
+        vobiz_credential.ActionModule: (vobiz_credential_module, 'ensure_credential'),
+        vobiz_credential_set.ActionModule: (vobiz_credential_set_module, 'ensure_credential_set'),
+        vobiz_credential_info.ActionModule: (vobiz_credential_info_module, 'credential_info'),
+        sip_provision_info.ActionModule: (sip_provision_info_module, 'sip_provision_info'),
     }
-    for plugin, (spec, function) in expected.items():
-        assert plugin.argument_spec() == spec()
-        assert plugin.function.__name__ == function
+    for plugin, (module, function) in expected.items():
+        with mock.patch.object(module, 'run_module') as run_module:
+            module.main()
+        assert run_module.call_args.args == (plugin.module,)
+        assert plugin.module.run.__name__ == function
+
+
+def _leaky(params, check_mode=False, diff=False):
+    """Receives a token, registers it, and (a bug or an echoing service) puts it in the result."""
+    register_secret('Tok-' + params['name'])
+    if params['name'] == 'fail':
+        raise ApiError('the service said Tok-fail')
+    return dict(changed=False, echoed='Tok-' + params['name'], warnings=['got Tok-%s' % params['name']])
+
+
+LEAKY = ModuleSpec(_leaky, dict(name=dict(type='str', required=True)))
+
+
+@pytest.mark.parametrize('name', ['ok', 'fail'])
+def test_registered_secrets_are_removed_on_both_paths(name, capsys, monkeypatch):
+    controller = run_in_controller(ArgumentSpecValidator(**LEAKY.options.validator_kwargs()), LEAKY,
+                                   dict(name=name), 'leaky')
+    monkeypatch.setattr(basip_sip, 'BASIP_SIP', LEAKY)
+    module = module_output(basip_sip, dict(name=name, _ansible_module_name='leaky'), capsys)
+    for result in (controller, module):
+        assert 'Tok-%s' % name not in json.dumps(result, default=str)
+        assert result.get('failed', False) is (name == 'fail')

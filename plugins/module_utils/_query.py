@@ -9,7 +9,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 
 try:
     import jmespath

@@ -10,19 +10,17 @@ same HTTP work inside the worker process that Ansible has already forked.
 
 An action plugin of this collection is a few lines::
 
-    from ansible_collections.sipfleet.provision.plugins.module_utils.basip import (
-        argument_spec, ensure_sip_settings)
-    from ansible_collections.sipfleet.provision.plugins.plugin_utils.controller_action import (
+    from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
+    from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import (
         ControllerAction)
 
 
     class ActionModule(ControllerAction):
-        argument_spec = staticmethod(argument_spec)
-        function = staticmethod(ensure_sip_settings)
+        module = BASIP_SIP
 
-``argument_spec()`` is the module's own option factory and the function is the one
-the module's ``main()`` calls: ``fn(params, check_mode=False, diff=False) -> dict``,
-raising ``ApiError`` on failure.
+``module`` is the ``ModuleSpec`` (module_utils/_runner.py) the module's ``main()``
+runs: its options, its logic ``fn(params, check_mode=False, diff=False) -> dict``
+(raising ``ApiError`` on failure) and the libraries it needs.
 
 Which path runs
 ---------------
@@ -74,10 +72,7 @@ from ansible.utils.vars import merge_hash
 # Imported here, at the import of the action plugin, so that the main process
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    HAS_REQUESTS, ApiError, HttpClient,
-)
-from ansible_collections.sipfleet.provision.plugins.module_utils.module_runner import missing_library
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
 
 try:  # ansible-core 2.19+: module errors are reported as "Module failed"
     from ansible._internal._errors._captured import AnsibleModuleCapturedError
@@ -168,30 +163,28 @@ def module_result(result, params, no_log_values):
     return result
 
 
-def run_in_controller(validator, function, args, module_name, check_mode=False, diff=False, requirements=()):
+def run_in_controller(validator, spec, args, module_name, check_mode=False, diff=False):
     """Run the module's logic as its ``main()`` does and return the module's result.
 
-    ``validator`` is an ``ArgumentSpecValidator`` of the module's options, ``function``
-    what the module's ``main()`` calls, ``args`` the task's arguments and
-    ``requirements`` the libraries beyond ``requests`` (see :class:`ControllerAction`).
+    ``validator`` is an ``ArgumentSpecValidator`` of the module's options, ``spec`` the
+    module's ``ModuleSpec`` (options, logic, libraries) and ``args`` the task's arguments.
+    Secrets the logic derived or received are removed like ``no_log`` values.
     """
     params, no_log_values, error, notes = validate_args(validator, plain_args(args), module_name)
-    result = dict(failed=True, msg=error) if error else missing_library(requirements, params)
-    if result is None:
-        try:
-            with warnings.catch_warnings():
-                # A module's Python warnings go to its stderr, which Ansible does not show.
-                warnings.simplefilter('ignore')
-                result = function(params, check_mode=check_mode, diff=diff)
-        except ApiError as exc:
-            result = dict(failed=True, **exc.to_result())
-        except Exception as exc:  # a bug: report it like a module crash, secrets removed below
-            result = dict(failed=True, msg='%s failed in the controller: %s: %s'
-                          % (module_name, type(exc).__name__, exc),
-                          exception=traceback.format_exc())
+    if error:
+        result, secrets = dict(failed=True, msg=error), ()
+    else:
+        def crashed(exc):  # a bug: report it like a module crash, secrets removed below
+            return dict(failed=True, msg='%s failed in the controller: %s: %s' % (module_name, type(exc).__name__, exc),
+                        exception=traceback.format_exc())
+        with warnings.catch_warnings():
+            # A module's Python warnings go to its stderr, which Ansible does not show.
+            warnings.simplefilter('ignore')
+            result, run_notes = spec.result(params, check_mode=check_mode, diff=diff, crashed=crashed)
+        secrets = run_notes.secrets
     for key, values in notes.items():
         result[key] = list(result.get(key) or []) + values
-    return module_result(result, params, no_log_values)
+    return module_result(result, params, set(no_log_values) | set(secrets))
 
 
 def warm_up():
@@ -229,26 +222,20 @@ warm_up()
 class ControllerAction(ActionBase):
     """Action plugin base: the module's logic in the controller, or the module itself.
 
-    Subclasses set ``argument_spec`` (the module's option factory) and ``function``
-    (what the module's ``main()`` calls), both as ``staticmethod``, and, when the
-    module needs more than ``requests``, ``requirements``: ``(name, available,
-    import_error, option)`` tuples, ``option`` naming the option that needs the
-    library (None: always needed), checked in order after ``requests``.
+    Subclasses set ``module``, the module's ``ModuleSpec``.
     """
 
     _supports_check_mode = True
     _supports_async = True
 
-    argument_spec = None
-    function = None
-    requirements = ()
+    module = None
     validator = None
 
     def __init_subclass__(cls, **kwargs):
         # Built once, when the plugin is imported in the main process; forks inherit it.
         super().__init_subclass__(**kwargs)
-        if cls.argument_spec is not None:
-            cls.validator = ArgumentSpecValidator(cls.argument_spec())
+        if cls.module is not None:
+            cls.validator = ArgumentSpecValidator(**cls.module.options.validator_kwargs())
             validate_args(cls.validator, {}, cls.__name__)  # warms the validator's code paths
 
     def runs_on_controller(self, task_vars):
@@ -273,9 +260,8 @@ class ControllerAction(ActionBase):
         self._compute_environment_string(environment)
         with task_environment(environment):
             result.update(run_in_controller(
-                self.validator, self.function, self._task.args, module_name,
-                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
-                requirements=self.requirements))
+                self.validator, self.module, self._task.args, module_name,
+                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
         return result
 
     def run_module(self, tmp, task_vars):

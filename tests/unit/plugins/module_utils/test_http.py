@@ -4,13 +4,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.http_client import (
-    ApiError, HttpClient, backoff_delay, default_error_text, describe_exception, json_object, parse_retry_after,
-    strip_query,
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
+    ApiError, HttpClient, InputError, TokenAuth, backoff_delay, default_error_text, describe_exception, json_object,
+    parse_retry_after, redact_url,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
 
 
 @pytest.fixture
@@ -87,7 +90,7 @@ def test_dropped_connection_is_retried(client_for, panels):
     client = client_for()
     control.fault('panel-001', 'drop', count=1)
     assert client.request('GET', '/api/info').status_code == 200
-    assert control.calls('panel-001') == ['GET /api/info'] * 2
+    assert _settled_calls(control, 2) == ['GET /api/info'] * 2
 
 
 def test_connection_refused_error_has_no_query():
@@ -112,9 +115,9 @@ def test_4xx_is_not_retried(client_for, panels):
 
 
 def test_validate_certs_and_ca_path():
-    assert HttpClient('https://x.invalid', validate_certs=False).session.verify is False
-    assert HttpClient('https://x.invalid', ca_path='/etc/ca.pem').session.verify == '/etc/ca.pem'
-    assert HttpClient('https://x.invalid').session.verify is True
+    assert HttpClient('https://x.invalid', validate_certs=False).verify is False
+    assert HttpClient('https://x.invalid', ca_path=__file__).verify == __file__
+    assert HttpClient('https://x.invalid').verify is True
 
 
 @pytest.mark.parametrize('value, expected', [
@@ -132,8 +135,9 @@ def test_backoff_is_exponential_with_jitter_and_capped():
         assert len(set(delays)) > 1
 
 
-def test_strip_query_and_describe_exception():
-    assert strip_query('GET http://h/x?password=abc:1 failed') == 'GET http://h/x failed'
+def test_redact_url_and_describe_exception():
+    assert redact_url('GET http://h/x?password=abc:1 failed') == 'GET http://h/x failed'
+    assert redact_url("GET 'http://admin:Web-pass@h:8/x' failed") == "GET 'http://h:8/x' failed"
     try:
         try:
             raise OSError('GET /login?password=abc failed')
@@ -188,3 +192,126 @@ def test_default_error_text_reads_every_service_shape(body, expected):
     response = _response(body, status=400)
     response.reason = 'Bad Request'
     assert default_error_text(response) == expected
+
+
+# --- method-aware retries ---------------------------------------------------------------
+def _settled_calls(control, count, seconds=5.0):
+    """The log once it holds ``count`` entries (a delayed request is logged when its answer is
+    done), polled for at most ``seconds``, then once more after a pause for late extra entries."""
+    deadline = time.monotonic() + seconds
+    while len(control.calls('panel-001')) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return control.calls('panel-001')
+
+
+def test_post_after_a_read_timeout_is_not_resent(client_for, panels):
+    """A slow answer to a POST: the request reached the server, so it is sent exactly once."""
+    _urls, control = panels
+    client = client_for(timeout=0.3)
+    control.fault('panel-001', 'delay', delay=1.0, method='POST')
+    with pytest.raises(ApiError) as info:
+        client.request('POST', '/api/info', json=dict(a=1))
+    text = str(info.value)
+    assert 'no answer within timeout=0.3s (the timeout option)' in text
+    assert 'not resent: the POST may have reached the server' in text
+    assert not info.value.unreachable
+    assert _settled_calls(control, 1) == ['POST /api/info']
+    assert client_for.sleeps == []
+
+
+def test_get_after_a_read_timeout_is_resent(client_for, panels):
+    _urls, control = panels
+    client = client_for(timeout=0.3)
+    control.fault('panel-001', 'delay', delay=1.0, method='GET')
+    assert client.request('GET', '/api/info').status_code == 200
+    assert _settled_calls(control, 2) == ['GET /api/info'] * 2
+
+
+def test_dropped_post_is_not_resent(client_for, panels):
+    _urls, control = panels
+    client = client_for()
+    control.fault('panel-001', 'drop', method='POST')
+    with pytest.raises(ApiError) as info:
+        client.request('POST', '/api/info', json=dict(a=1))
+    assert 'not resent' in str(info.value)
+    assert control.calls('panel-001') == ['POST /api/info']
+
+
+def test_post_that_never_connected_is_resent_and_unreachable():
+    sleeps = []
+    client = HttpClient('http://127.0.0.1:9', retries=2, sleep=sleeps.append, timeout=2)
+    with pytest.raises(ApiError) as info:
+        client.request('POST', '/api/v1/x', json=dict(a=1))
+    assert len(sleeps) == 2 and info.value.unreachable
+    assert 'connection failed after 3 attempt(s)' in str(info.value)
+
+
+@pytest.mark.parametrize('url, option', [('ftp://panel/', 'api_url'), ('panel.example.com', 'server_url'), ('', 'api_url')])
+def test_schemes_other_than_http_are_refused_before_any_request(url, option):
+    with pytest.raises(InputError) as info:
+        HttpClient(url, url_option=option)
+    assert str(info.value).startswith('%s must be an http:// or https:// URL' % option)
+
+
+def test_missing_ca_path_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError) as info:
+        HttpClient('https://panel.example.com', ca_path=str(tmp_path / 'ca.pem'))
+    assert str(info.value) == 'ca_path: no such file: %s' % (tmp_path / 'ca.pem')
+
+
+def test_validate_certs_false_warns_once_per_task():
+    with collect_notes() as notes:
+        for _run in range(3):
+            HttpClient('https://panel.example.com', validate_certs=False).close()
+        HttpClient('http://panel.example.com', validate_certs=False).close()
+    assert len(notes.warnings) == 1 and 'validate_certs=false' in notes.warnings[0]
+
+
+# --- auth hook and secrets ----------------------------------------------------------------
+class _PanelLogin(TokenAuth):
+    def __init__(self):
+        super().__init__(secrets=['e10adc3949ba59abbe56e057f20f883e'])
+        self.logins = 0
+
+    def login(self, http):
+        self.logins += 1
+        response = http.request('GET', '/api/v1/login', authenticated=False,
+                                params=dict(username='admin', password='e10adc3949ba59abbe56e057f20f883e'))
+        return response.json()['token']
+
+    def logout(self, http, token):
+        http.request('GET', '/api/v1/logout', authenticated=False, headers=self.headers())
+
+
+def test_auth_hook_logs_in_renews_once_and_logs_out(client_for, panels):
+    _urls, control = panels
+    auth = _PanelLogin()
+    with collect_notes() as notes:
+        with client_for(auth=auth) as client:
+            control.fault('panel-001', 'expire_tokens', method='GET', path='/api/v1/device/sip/settings')
+            client.request('GET', '/api/v1/device/sip/settings')
+            token = auth.token
+    assert control.calls('panel-001') == ['GET /api/v1/login', 'GET /api/v1/device/sip/settings',
+                                          'GET /api/v1/login', 'GET /api/v1/device/sip/settings',
+                                          'GET /api/v1/logout']
+    assert auth.logins == 2 and auth.token is None
+    assert 'e10adc3949ba59abbe56e057f20f883e' in notes.secrets and token in notes.secrets
+
+
+def test_errors_never_echo_registered_secrets(client_for, panels):
+    _urls, control = panels
+    client = client_for(retries=0)
+    client.register_secret('Tok-123456')
+    control.fault('panel-001', 'status', status=400, body={'error': 'bad token Tok-123456'})
+    with pytest.raises(ApiError) as info:
+        client.request('GET', '/api/info')
+    assert 'Tok-123456' not in str(info.value) and 'bad token ********' in str(info.value)
+
+
+def test_credentials_in_the_url_never_reach_the_error_text():
+    client = HttpClient('http://admin:Web-pass-1@127.0.0.1:9', retries=0, timeout=2)
+    with pytest.raises(ApiError) as info:
+        client.request('GET', '/api/v1/login')
+    assert 'Web-pass-1' not in str(info.value) and 'admin:' not in str(info.value)
+    assert str(info.value).startswith('GET http://127.0.0.1:9/api/v1/login: connection failed')

@@ -1,0 +1,382 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One HTTP client for every service of the collection.
+
+A thin wrapper around one ``requests.Session``: base URL, timeout, TLS
+verification (``validate_certs`` and ``ca_path``, passed with every request so that
+``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` cannot override them), proxies from the
+environment, method-aware retries with exponential backoff and jitter,
+``Retry-After`` on 429 with an upper bound, an auth hook (:class:`TokenAuth`: login,
+one renewal when the token expired, logout or revoke at :meth:`HttpClient.close`),
+and a single exception type, :class:`ApiError`, whose text never carries headers,
+tokens, passwords, query strings or credentials inside a URL.
+
+Every secret the client derives or receives (a password digest, an access token) is
+registered (``_notes.register_secret``); the module runner and the controller action
+remove those values from the task's result, as ``no_log`` values are removed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import re
+import time
+import traceback
+
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret, warn_once
+
+try:
+    import requests
+    from urllib3.exceptions import NewConnectionError
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by missing_required_lib in modules
+    requests = NewConnectionError = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+RETRY_STATUSES = frozenset((502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'))
+"""Methods resent after a timeout or a dropped connection; others only when the request never left."""
+_QUERY = re.compile(r"\?[^\s'\")]*")
+_USERINFO = re.compile(r"(?<=//)[^/\s'\"@]+@")
+_SCRUBBED = '********'
+
+
+# --- errors ---------------------------------------------------------------------------
+
+def http_argument_spec():
+    """Connection options every service module shares (documented in doc_fragments/http_options.py)."""
+    return dict(
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        timeout=dict(type='float', default=10),
+        retries=dict(type='int', default=3),
+        retry_max_wait=dict(type='float', default=60),
+    )
+
+
+def redact_url(text):
+    """``text`` without URL query strings and ``user:password@`` parts (both can carry credentials)."""
+    return _USERINFO.sub('', _QUERY.sub('', str(text)))
+
+
+class ApiError(Exception):
+    """A failed call: HTTP status, the service's error code and message, method and URL.
+
+    ``unreachable`` marks a request that never reached the server (refused, no route,
+    no answer to the connection): the controller action reports the host unreachable.
+    """
+
+    def __init__(self, message, status=None, code=None, method=None, url=None, unreachable=False):
+        self.status = status
+        self.code = code
+        self.message = message
+        self.method = method
+        self.url = redact_url(url) if url else url
+        self.unreachable = unreachable
+        super().__init__(str(self))
+
+    def __str__(self):
+        where = ' '.join(p for p in (self.method, self.url) if p)
+        parts = ['HTTP %s' % self.status if self.status else None, self.code]
+        head = ', '.join(p for p in parts if p)
+        text = self.message if not head else '%s (%s)' % (self.message, head)
+        return '%s: %s' % (where, text) if where else text
+
+    def to_result(self):
+        """Fields for ``fail_json``: never headers or bodies sent."""
+        return dict(msg=str(self), status=self.status, error_code=self.code)
+
+
+class InputError(ApiError):
+    """Bad input, found before any request: fails like an argument error (``msg`` only)."""
+
+    def to_result(self):
+        return dict(msg=str(self))
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def backoff_delay(attempt, base=0.5, cap=8.0):
+    """Exponential backoff with jitter: in [d/2, d] where d = min(cap, base * 2**attempt)."""
+    delay = min(cap, base * (2 ** attempt))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def default_error_text(response):
+    """(code, message) from a JSON error body of any of the services' shapes, else the reason:
+    ``{"errors": [{"errorCode", "message"}]}`` (RingCentral), ``{"error": {"code", "message"}}``
+    (Vobiz), ``{"error": "..."}`` (BAS-IP, OAuth with ``error_description``), ``{"message"}``."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        errors = body.get('errors')
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return errors[0].get('errorCode'), errors[0].get('message') or response.reason
+        err = body.get('error')
+        if isinstance(err, dict):
+            return err.get('code'), err.get('message') or str(err)
+        if isinstance(err, str):
+            return None, body.get('error_description') or err
+        if isinstance(body.get('message'), str):
+            return body.get('code') or body.get('errorCode'), body['message']
+    return None, response.reason or 'request failed'
+
+
+def json_object(response, service, empty_ok=True):
+    """The JSON object ``response`` carries (``{}`` for an empty body when ``empty_ok``);
+    an ApiError naming ``service`` when it carries anything else."""
+    if not response.content and empty_ok:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError('%s answered with a body that is not a JSON object' % service,
+                       status=response.status_code, method=response.request.method, url=response.url)
+    return body
+
+
+# --- authentication ----------------------------------------------------------------------
+
+class TokenAuth:
+    """The auth hook of :class:`HttpClient`: a bearer token, obtained when first needed.
+
+    A service subclasses it and implements :meth:`login` (return the token; send its
+    requests with ``http.request(..., authenticated=False)``), and where the service
+    has them :meth:`logout` and :meth:`expired`. ``secrets`` lists values derived from
+    the user's credentials (a password digest) that must never be shown; the token is
+    registered as a secret too. ``token`` may be given (a ready access token).
+    """
+
+    scheme = 'Bearer'
+
+    def __init__(self, token=None, secrets=()):
+        self.token = token or None
+        self.secrets = tuple(secrets)
+
+    def headers(self):
+        return {'Authorization': '%s %s' % (self.scheme, self.token)}
+
+    def login(self, http):
+        raise NotImplementedError
+
+    def expired(self, response):
+        """True when ``response`` (a 401) says the token must be replaced."""
+        return True
+
+    def logout(self, http, token):
+        """End the session of ``token`` (errors are ignored by the caller)."""
+
+
+# --- the client ----------------------------------------------------------------------------
+
+class HttpClient:
+    """``requests.Session`` with a base URL, retries, auth and clean errors; a context manager.
+
+    ``error_text(response) -> (code, message)`` lets a service parse its own error
+    bodies. ``default_retry_after`` is used for 429 answers without the header.
+    ``url_option`` names the option the base URL came from, for error messages.
+    """
+
+    def __init__(self, base_url, timeout=10, validate_certs=True, ca_path=None,
+                 retries=3, retry_max_wait=60, headers=None, error_text=default_error_text,
+                 default_retry_after=None, backoff_base=0.5, sleep=time.sleep, auth=None,
+                 url_option='api_url'):
+        if not HAS_REQUESTS:
+            raise ApiError('the Python library "requests" is required')
+        if not str(base_url or '').lower().startswith(('http://', 'https://')):
+            raise InputError('%s must be an http:// or https:// URL, not %r' % (url_option, redact_url(base_url)))
+        if ca_path and not os.path.isfile(ca_path):
+            raise InputError('ca_path: no such file: %s' % ca_path)
+        if not validate_certs and base_url.lower().startswith('https://'):
+            warn_once('validate_certs=false: the TLS certificate of %s is not verified; give its CA in '
+                      'ca_path instead' % redact_url(base_url))
+        self.base_url = base_url.rstrip('/')
+        self.timeout = timeout
+        self.verify = ca_path or bool(validate_certs)
+        self.retries = retries
+        self.retry_max_wait = retry_max_wait
+        self.error_text = error_text
+        self.default_retry_after = default_retry_after
+        self.backoff_base = backoff_base
+        self.sleep = sleep
+        self.auth = auth
+        self.secrets = set()
+        self.session = requests.Session()
+        if headers:
+            self.session.headers.update(headers)
+        for secret in getattr(auth, 'secrets', ()):
+            self.register_secret(secret)
+
+    @classmethod
+    def from_params(cls, params, url_option='api_url', **kwargs):
+        """A client for the module options ``params`` (``url_option`` and the HTTP options)."""
+        options = dict((name, params[name]) for name in http_argument_spec())
+        options.update(kwargs)
+        return cls(params[url_option], url_option=url_option, **options)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def register_secret(self, value):
+        """Keep ``value`` out of this client's errors and out of the task's result."""
+        if value:
+            self.secrets.add(str(value))
+            register_secret(value)
+
+    def scrub(self, text):
+        """``text`` with every registered secret, query string and URL credential removed."""
+        text = redact_url(text)
+        for secret in self.secrets:
+            text = text.replace(secret, _SCRUBBED)
+        return text
+
+    def close(self):
+        """Log out (when the auth hook has a session; errors ignored) and release connections."""
+        try:
+            if self.auth is not None and self.auth.token is not None:
+                self.auth.logout(self, self.auth.token)
+        except ApiError:
+            pass
+        finally:
+            if self.auth is not None:
+                self.auth.token = None
+            self.session.close()
+
+    def url(self, path):
+        return path if path.startswith(('http://', 'https://')) else self.base_url + path
+
+    def request(self, method, path, ok=(200,), authenticated=True, **kwargs):
+        """Send (with the auth hook's token unless ``authenticated=False``), retrying what is
+        safe to retry; return the response whose status is in ``ok``."""
+        if self.auth is None or not authenticated:
+            return self._send(method, self.url(path), ok, kwargs)
+        for attempt in (1, 2):
+            if self.auth.token is None:
+                self.auth.token = self.auth.login(self)
+                self.register_secret(self.auth.token)
+            headers = dict(kwargs.get('headers') or {}, **self.auth.headers())
+            response = self._send(method, self.url(path), tuple(ok) + (401,), dict(kwargs, headers=headers))
+            if response.status_code in ok or attempt == 2 or not self.auth.expired(response):
+                break
+            self.auth.token = None
+        if response.status_code not in ok:
+            raise self.error(response, method, response.url)
+        return response
+
+    def _send(self, method, url, ok, kwargs):
+        kwargs.setdefault('timeout', self.timeout)
+        kwargs.setdefault('verify', self.verify)
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except requests.exceptions.RequestException as exc:
+                if attempt >= self.retries or not self.may_resend(method, exc):
+                    raise self.connection_error(exc, method, url, attempt) from None
+                self.sleep(backoff_delay(attempt, self.backoff_base))
+                attempt += 1
+                continue
+            if response.status_code in ok:
+                return response
+            wait = self.retry_wait(response, attempt)
+            if wait is None:
+                raise self.error(response, method, url, attempt)
+            self.sleep(wait)
+            attempt += 1
+
+    @staticmethod
+    def may_resend(method, exc):
+        """Whether a request that failed with ``exc`` may be sent again: never after a TLS
+        verification error; idempotent methods after any connection error or timeout; others
+        (POST) only when the request provably never reached the server."""
+        if isinstance(exc, requests.exceptions.SSLError):
+            return False
+        return method.upper() in IDEMPOTENT_METHODS or never_sent(exc)
+
+    def connection_error(self, exc, method, url, retried):
+        """The ApiError of a request that got no answer, naming the option that governs it."""
+        tries = 'after %d attempt(s)' % (retried + 1)
+        if isinstance(exc, requests.exceptions.SSLError):
+            text = 'TLS error, not retried (check validate_certs and ca_path): %s' % describe_exception(exc)
+        elif isinstance(exc, requests.exceptions.ConnectTimeout):
+            text = 'could not connect within timeout=%gs %s' % (self.timeout, tries)
+        elif isinstance(exc, requests.exceptions.Timeout):
+            text = 'no answer within timeout=%gs (the timeout option) %s' % (self.timeout, tries)
+        else:
+            text = 'connection failed %s: %s' % (tries, describe_exception(exc))
+        if retried < self.retries and not self.may_resend(method, exc) and not isinstance(
+                exc, requests.exceptions.SSLError):
+            text += '; not resent: the %s may have reached the server' % method
+        return ApiError(self.scrub(text), method=method, url=url, unreachable=never_sent(exc))
+
+    def retry_wait(self, response, attempt):
+        """Seconds to wait before retrying ``response``, or None to give up now."""
+        status = response.status_code
+        if attempt >= self.retries or (status != 429 and status not in RETRY_STATUSES):
+            return None
+        if status != 429:
+            return backoff_delay(attempt, self.backoff_base)
+        wait = parse_retry_after(response.headers.get('Retry-After'))
+        if wait is None:
+            wait = self.default_retry_after
+        if wait is None:
+            wait = backoff_delay(attempt, self.backoff_base)
+        return wait if wait <= self.retry_max_wait else None
+
+    def error(self, response, method, url, retried=0):
+        """The ApiError of a failed answer, after ``retried`` retries."""
+        code, message = self.error_text(response)
+        status = response.status_code
+        if status == 429:
+            wait = parse_retry_after(response.headers.get('Retry-After'))
+            bound = 'retry_max_wait is %gs' % self.retry_max_wait
+            message = 'rate limited, gave up after %d retries (%s%s): %s' % (
+                retried, 'Retry-After %gs, ' % wait if wait is not None else '', bound, message)
+        elif status in RETRY_STATUSES and retried:
+            message = 'gave up after %d retries: %s' % (retried, message)
+        return ApiError(self.scrub(message), status=status, code=code, method=method, url=url)
+
+
+def never_sent(exc):
+    """True when a requests exception proves the request never reached the server: a connect
+    timeout or a failed connection (refused, no route, name not resolved)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.SSLError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    return isinstance(getattr(reason, 'reason', reason), NewConnectionError)
+
+
+def describe_exception(exc):
+    """A short reason for a requests exception, with no URL query string in it."""
+    reason = exc
+    while getattr(reason, '__context__', None) is not None and reason.__context__ is not reason:
+        reason = reason.__context__
+    text = redact_url(reason) if reason is not exc else ''
+    name = type(exc).__name__
+    return '%s (%s)' % (name, text) if text else name

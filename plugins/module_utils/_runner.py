@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a module's ``main()`` and its action plugin share (:class:`ModuleSpec`), and that ``main()``."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
+)
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Options
+
+
+class ModuleSpec:
+    """A module: its options (an :class:`Options`, or a plain argument spec), its logic
+    ``run(params, check_mode=False, diff=False) -> result`` (raising ApiError on failure)
+    and the libraries it needs beyond ``requests``: ``(library, installed, import error,
+    option)``, ``option`` naming the option that needs the library (None: always needed)."""
+
+    def __init__(self, run, options, requirements=()):
+        self.run = run
+        self.options = options if isinstance(options, Options) else Options(extra=options)
+        self.requirements = tuple(requirements)
+
+    def execute(self, params, check_mode=False, diff=False):
+        """Check the input (no request before it passes), then run the logic."""
+        self.options.check(params)
+        return self.run(params, check_mode=check_mode, diff=diff)
+
+    def missing_library(self, params):
+        """The failure of the first library ``params`` need that is not installed, or None."""
+        libraries = (('requests', HAS_REQUESTS, REQUESTS_IMPORT_ERROR, None),) + self.requirements
+        for name, available, import_error, option in libraries:
+            if not available and (option is None or params.get(option)):
+                return dict(failed=True, msg=missing_required_lib(name), exception=import_error)
+        return None
+
+    def result(self, params, check_mode=False, diff=False, crashed=None):
+        """``(result, notes)``: the task's result (``failed`` with the error's fields on an
+        ApiError; ``crashed(exc)`` when given for any other exception) and the
+        :class:`RunNotes` (derived secrets, warnings) of the run."""
+        with collect_notes() as notes:
+            result = self.missing_library(params)
+            if result is None:
+                try:
+                    result = self.execute(params, check_mode=check_mode, diff=diff)
+                except ApiError as exc:
+                    result = dict(failed=True, **exc.to_result())
+                except Exception as exc:  # pylint: disable=broad-exception-caught
+                    if crashed is None:
+                        raise
+                    result = crashed(exc)
+        if notes.warnings:
+            result['warnings'] = notes.warnings + list(result.get('warnings') or [])
+        return result, notes
+
+
+def run_module(spec):
+    """Run ``spec`` (a :class:`ModuleSpec`) as an Ansible module and exit with its result."""
+    module = AnsibleModule(supports_check_mode=True, **spec.options.validator_kwargs())
+    result, notes = spec.result(module.params, module.check_mode, module._diff)
+    module.no_log_values.update(notes.secrets)
+    for warning in result.pop('warnings', []):
+        module.warn(warning)
+    if result.pop('failed', False):
+        module.fail_json(**result)
+    module.exit_json(**result)
