@@ -327,7 +327,7 @@ error_code:
 '''
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import SIP_PROVISION_INFO
+from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import SIP_PROVISION_INFO
 
 
 def main():
