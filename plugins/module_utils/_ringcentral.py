@@ -233,6 +233,6 @@ def next_page(body):
     if not isinstance(uri, str) or not uri:
         return None
     parts = urllib.parse.urlsplit(uri)
-    if not parts.path.startswith(DEVICES_PATH.replace('~', '')[:len('/restapi/v1.0/account/')]):
+    if not parts.path.startswith('/restapi/v1.0/account/'):
         raise ApiError('RingCentral answered a next page outside the device list: %s' % parts.path)
     return parts.path + ('?' + parts.query if parts.query else '')
