@@ -109,6 +109,9 @@ def drift(fleet, report_file, host):
         fail('the drift run called sip-provision')
     if any(e['status'] == 429 for e in entries):
         fail('429 answers in the drift run')
+    oauth = [e['path'].rsplit('/', 1)[-1] for e in entries if '/oauth/' in e['path']]
+    if oauth != ['token', 'revoke']:
+        fail('the drift run must get one token and revoke it, not %s' % oauth)
     report = json.load(open(report_file))
     drifted = sorted(h for h, entry in report['hosts'].items() if entry['status'] == 'drift')
     if drifted != [host]:
