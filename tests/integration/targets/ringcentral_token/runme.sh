@@ -6,14 +6,5 @@ set -euo pipefail
 source ../setup_simulator/simulator.sh --panels 0 --ringcentral --rc-devices 3
 output="$(dirname "$SIM_STATE")/output.txt"
 SIM_WATCHED+=("$output")
-eval "$("$SIM_PYTHON" - "$SIM_STATE" <<'PY'
-import json, shlex, sys, urllib.request
-urls = json.load(open(sys.argv[1]))
-state = json.load(urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
-    urls['control'] + '/targets/ringcentral/state'))
-for name in ('client_id', 'client_secret', 'jwt'):
-    print('export RINGCENTRAL_%s=%s' % (name.upper(), shlex.quote(state[name])))
-print('export RINGCENTRAL_SERVER_URL=%s' % shlex.quote(urls['targets']['ringcentral']))
-PY
-)"
+eval "$("$SIM_PYTHON" "$SIM_SETUP/ringcentral_env.py" "$SIM_STATE")"
 ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -vvv "$@" > "$output" || { tail -60 "$output"; exit 1; }
