@@ -30,7 +30,7 @@ import yaml
 FORBIDDEN_PARTS = ('.git', '.ci', '.github', '__pycache__', '.pytest_cache', '.hypothesis', '.mypy_cache',
                    '.ruff_cache', '.tox', '.nox', '.ansible', 'drift-report', '.venv*')
 FORBIDDEN_NAMES = ('*.pyc', '*.tar.gz')
-FORBIDDEN_PATHS = ('galaxy.yml', 'venv', 'venv/*', 'tests/output', 'tests/output/*', 'changelogs/.plugin-cache.yaml',
+FORBIDDEN_PATHS = ('galaxy.yml', 'noxfile.py', 'antsibull-nox.toml', 'venv', 'venv/*', 'tests/output', 'tests/output/*', 'changelogs/.plugin-cache.yaml',
                    'context', 'context/*', 'sipfleet-bench-*', 'benchmarks/output*', 'benchmarks/results*',
                    'benchmarks/*.out')
 # What users and the test suite need from the installed collection.
@@ -39,7 +39,10 @@ REQUIRED = ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.rst', 'requir
             'changelogs/config.yaml', 'docs/execution-environment.yml', 'playbooks/site.yml',
             'scripts/demo_inventory.py', 'tests/simulator/fleet.py', 'tests/simulator/__main__.py',
             'tests/integration/targets/setup_simulator/simulator.sh',
-            'tests/integration/targets/ansible_runner/runme.sh', 'tests/requirements.txt', 'tests/config.yml')
+            'tests/integration/targets/ansible_runner/runme.sh', 'tests/requirements.txt', 'tests/config.yml',
+            'tests/unit/requirements.txt', 'tests/integration/requirements.txt',
+            'tests/contract/ringcentral-sip-provision.openapi.yaml', 'LICENSES/GPL-3.0-or-later.txt', 'REUSE.toml',
+            'docs/docsite/links.yml', 'docs/docsite/extra-docs.yml')
 MAX_FILES = 2000
 MAX_BYTES = 5 * 1024 * 1024
 DOC_TYPES_WITH_EXAMPLES_AND_RETURN = ('module', 'filter', 'test', 'lookup', 'callback', 'inventory', 'connection',
@@ -153,12 +156,25 @@ def requirements(path, *wanted):
 
 
 def ee_meta(collection):
+    """meta/execution-environment.yml as ansible-builder documents it: ``dependencies`` with
+    ``python`` (and optionally ``system``) naming files of the collection."""
     with open(os.path.join(collection, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
-    python = (meta.get('dependencies') or {}).get('python')
-    if meta.get('version') != 3 or not isinstance(python, str):
-        fail('meta/execution-environment.yml: expected version 3 and dependencies.python naming a file')
-    requirements(os.path.join(collection, python), 'requests', 'jmespath')
+    dependencies = meta.get('dependencies') if isinstance(meta, dict) else None
+    if not set(meta or {}) <= {'dependencies', 'version'} or meta.get('version', 3) != 3 \
+            or not isinstance(dependencies, dict) \
+            or not set(dependencies) <= {'python', 'system'} or not isinstance(dependencies.get('python'), str):
+        fail('meta/execution-environment.yml: expected only dependencies.python (and .system) naming files')
+    for path in dependencies.values():
+        if not os.path.isfile(os.path.join(collection, path)):
+            fail('meta/execution-environment.yml names %s, which the collection lacks' % path)
+    requirements(os.path.join(collection, dependencies['python']), 'requests', 'jmespath')
+    with open(os.path.join(collection, dependencies['python'])) as handle:
+        lines = [line.split('#', 1)[0].strip() for line in handle]
+    bad = [line for line in lines if re.match(r'ansible(-core)?\b', line) or re.search(r'==|<|~=', line)]
+    if bad:
+        fail('%s: no ansible-core and no pinned or capped versions (certification), found %s'
+             % (dependencies['python'], bad))
 
 
 def ee_tarball_variant(sample, tarball_path, output):

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Release checks of sipfleet.provision (the `release` part of scripts/test.sh):
+#   nox         the antsibull-nox sessions of antsibull-nox.toml that need no container engine:
+#               docs-check (antsibull-docs lint-collection-docs --plugin-docs), license-check
+#               (reuse lint), extra-checks, build-import-check (build, galaxy-importer on the tarball)
 #   tarball     the built tarball holds the collection and nothing that build_ignore keeps out
-#   docs        antsibull-docs lint-collection-docs --plugin-docs; EXAMPLES and RETURN in every plugin
+#   docs        EXAMPLES and RETURN in every plugin; every docs/*.md guide in the docsite
+#               (docs/docsite/extra-docs.yml, pages current); antsibull-docs builds the docsite
 #   changelog   antsibull-changelog lint; CHANGELOG.rst is what `antsibull-changelog release`
 #               makes of the fragments for the version in galaxy.yml
 #   ee          meta/execution-environment.yml + requirements.txt; ansible-builder create of
@@ -12,22 +16,24 @@
 #   bash scripts/test.sh release                      # all checks, on the tarball test.sh built
 #   bash scripts/test.sh release docs changelog       # some of them
 #   bash scripts/test.sh release --update-changelog   # rewrite CHANGELOG.rst from the fragments
+#   bash scripts/test.sh release --update-docs        # rewrite docs/docsite/rst from docs/*.md
 #
-# Run through scripts/test.sh (its virtualenv has ansible-builder, antsibull-docs and
-# antsibull-changelog; it exports SIPFLEET_TARBALL and ANSIBLE_COLLECTIONS_PATH). Run
-# alone, it builds and installs the tarball itself with the tools on PATH.
+# Run through scripts/test.sh (its virtualenv has ansible-builder, antsibull-docs,
+# antsibull-changelog, nox and antsibull-nox; it exports SIPFLEET_TARBALL and
+# ANSIBLE_COLLECTIONS_PATH). Run alone, it builds and installs the tarball itself with the
+# tools on PATH.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CHECKS=(tarball docs changelog ee)
+CHECKS=(nox tarball docs changelog ee)
 UPDATE_CHANGELOG=
-if [ "${1:-}" = --update-changelog ]; then
-    UPDATE_CHANGELOG=1
-    CHECKS=(changelog)
-elif [ $# -gt 0 ]; then
-    CHECKS=("$@")
-fi
-for tool in ansible-galaxy ansible-doc ansible-builder antsibull-docs antsibull-changelog; do
+case "${1:-}" in
+    --update-changelog) UPDATE_CHANGELOG=1; CHECKS=(changelog) ;;
+    --update-docs) python "$ROOT/scripts/docsite.py" update "$ROOT"; exit ;;
+    '') ;;
+    *) CHECKS=("$@") ;;
+esac
+for tool in ansible-galaxy ansible-doc ansible-builder antsibull-docs antsibull-changelog nox sphinx-build; do
     command -v "$tool" >/dev/null || { echo "release checks: $tool not found (run: bash scripts/test.sh release)" >&2; exit 1; }
 done
 
@@ -50,13 +56,42 @@ check_tarball() {
     check tarball "$SIPFLEET_TARBALL" "$ROOT"
 }
 
+check_nox() {
+    step "antsibull-nox sessions (nox $(nox --version 2>&1))"
+    # on the repository (a git checkout: the sessions compare with what git tracks); .nox/ keeps
+    # their virtualenvs between runs
+    (cd "$ROOT" && nox --no-color --envdir "${SIPFLEET_NOX_DIR:-$ROOT/.nox}" --reuse-venv yes \
+        -e docs-check license-check extra-checks build-import-check) > "$WORK/nox.log" 2>&1 \
+        || { cat "$WORK/nox.log"; echo "release checks: an antsibull-nox session failed (above)" >&2; exit 1; }
+    grep -E "^nox > (Session|Ran|\* )|Galaxy importer|ERROR|WARNING: " "$WORK/nox.log" || true
+}
+
 check_docs() {
     step "docs (antsibull-docs $(antsibull-docs --version))"
-    antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
-        --disallow-unknown-collection-refs "$INSTALLED"
-    echo "antsibull-docs lint-collection-docs --plugin-docs: no problem"
     ansible-doc --metadata-dump --no-fail-on-errors sipfleet.provision > "$WORK/docs.json"
     check plugin-docs "$WORK/docs.json"
+    "$PY" "$ROOT/scripts/docsite.py" check "$INSTALLED"
+    # The docsite: antsibull-docs sphinx-init's build.sh (antsibull-docs, then sphinx-build -W).
+    # Without internet, intersphinx cannot fetch the Ansible docs' inventory, so references to
+    # their labels (common_return_values, ...) stay undefined: those warnings alone are accepted
+    # when the inventories were out of reach; any other warning fails.
+    local site="$WORK/docsite" warnings
+    mkdir -m 700 "$site"
+    antsibull-docs sphinx-init --use-current --dest-dir "$site" --fail-on-error sipfleet.provision >/dev/null
+    bash "$site/build.sh" > "$WORK/docsite.log" 2>&1 || true
+    warnings="$(grep -E "WARNING|ERROR|CRITICAL" "$WORK/docsite.log" || true)"
+    if grep -q "failed to reach any of the inventories" "$WORK/docsite.log"; then
+        echo "(intersphinx inventories out of reach: references to the Ansible docs left unresolved)"
+        warnings="$(grep -v -E "undefined label: '[a-z0-9_]+' \[ref\.ref\]|inventor(y|ies)" <<<"$warnings" || true)"
+    fi
+    if [ -n "$warnings" ] || ! grep -q "^build finished\|build succeeded" "$WORK/docsite.log"; then
+        tail -40 "$WORK/docsite.log"
+        echo "release checks: the docsite build failed or warned (above)" >&2; exit 1
+    fi
+    local guides
+    guides="$(find "$site/build/html/collections/sipfleet/provision/docsite" -name '*.html' -printf '%f ' 2>/dev/null)"
+    [ -n "$guides" ] || { echo "release checks: the docsite has no guide pages" >&2; exit 1; }
+    echo "docsite built by antsibull-docs and sphinx-build -W: guides $guides"
 }
 
 check_changelog() {
@@ -114,8 +149,8 @@ check_ee() {
 
 for name in "${CHECKS[@]}"; do
     case "$name" in
-        tarball|docs|changelog|ee) ;;
-        *) echo "usage: bash scripts/release_checks.sh [--update-changelog | tarball docs changelog ee]" >&2; exit 2 ;;
+        nox|tarball|docs|changelog|ee) ;;
+        *) echo "usage: bash scripts/release_checks.sh [--update-changelog | --update-docs | nox tarball docs changelog ee]" >&2; exit 2 ;;
     esac
     started=$SECONDS
     "check_$name"

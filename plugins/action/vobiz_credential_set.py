@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL_SET
+from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import VOBIZ_CREDENTIAL_SET
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import ControllerAction
 
 

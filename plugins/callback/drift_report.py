@@ -28,6 +28,12 @@ description:
     (with O(include_all_tasks)) with C(ignored) true, counted in C(tasks_ignored), a C(skipped)
     JUnit test case, and does not fail the host.
   - A task in a loop is one entry, with one C(items) entry per loop item.
+  - "SIP registration: a task whose result reports the panel's registration state (C(registration)
+    of M(sipfleet.provision.basip_sip_info), or of M(sipfleet.provision.basip_sip) with
+    C(wait_for_registration)) records it as the task's C(registration), and the host's last known
+    state is the host's C(registration) (a column of the Markdown host table when any host has one).
+    A panel that is not registered is not clean, even when its settings match: that task counts as
+    drift, with the difference C(registration) (the panel's state, then V(OK))."
   - The reports of the previous run in O(output_dir) are removed when a playbook starts, so a
     run that stops early cannot leave an old report behind.
   - "JSON schema (C(schema_version) 1): C(run) (C(playbooks), C(started), C(ended), C(check_mode) and
@@ -36,11 +42,12 @@ description:
     (C(status) V(clean), V(drift) or V(failed); C(hosts), C(hosts_clean), C(hosts_drifted),
     C(hosts_failed), C(hosts_unreachable), C(tasks), C(tasks_ok), C(tasks_drifted),
     C(tasks_skipped), C(tasks_failed), C(tasks_unreachable)); C(hosts), an object by host name
-    with C(status) (V(clean), V(drift), V(failed), V(unreachable)) and C(tasks), each with C(task),
+    with C(status) (V(clean), V(drift), V(failed), V(unreachable)), C(registration) (when known) and
+    C(tasks), each with C(task),
     C(action), C(play), C(path), C(status) (V(ok), V(drift), V(skipped), V(failed), V(unreachable)),
     C(changed), C(no_log), C(ignored), and when known C(differences) (list of C(path), C(before),
     C(after); C(before) or C(after) left out when the key is absent on that side; C(text) for text
-    diffs), C(diff) (the module's diff, a list), C(msg) and C(items)."
+    diffs), C(diff) (the module's diff, a list), C(msg), C(registration) and C(items)."
   - "Secrets: values the modules mask stay masked, and the report never shows the values of tasks
     with C(no_log) (their entries carry no C(diff), C(differences), C(msg) or item labels). Every
     value the run treats as secret is also replaced by C(<hidden>) in every string written, even

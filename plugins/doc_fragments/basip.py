@@ -30,9 +30,27 @@ options:
     required: true
   api_version:
     description:
-      - API path version. V(v1) for current firmware (multi-apartment panels 3.9.0 and later,
-        individual panels 3.0.0 and later); V(v0) for older firmware with the same resources.
+      - API path version. V(v1) for current panel firmware (multi-apartment panels 3.9.0 and later,
+        individual panels 3.0.0 and later); V(v0) for older panel firmware with the same resources
+        and for Android monitors.
+      - If not set, the version of O(api_family) (V(v0) for V(android_monitor), else V(v1)); with
+        O(api_family=auto), V(v1), so set V(v0) for an Android monitor.
     type: str
     choices: [v0, v1]
-    default: v1
+  api_family:
+    description:
+      - The firmware family, whose SIP schema and rules apply (see the collection's
+        C(docs/basip-families.md) for each family's facts and their sources).
+      - V(panel), Android and multi-apartment outdoor panels (C(outbound), the SIP switch
+        C(/device/sip/enable), the status C(/sip/status)); V(android_monitor), Android indoor monitors
+        (API C(/v0); SIP on/off is the settings' C(enable) key; no status call);
+        V(camdroid_monitor), Camdroid indoor monitors (C(h264) kept on every write, passwords of
+        1 to 31 characters, no C(user_id), no SIP switch or status call).
+      - V(auto) detects the family from the panel's SIP settings answer, which each family documents
+        (a C(h264) key means a Camdroid monitor, C(enable) with C(timeout) an Android monitor, anything
+        else a panel), at no extra request. Values are checked before any request against the rules of some family,
+        and against the detected family's before anything is written.
+    type: str
+    choices: [auto, panel, android_monitor, camdroid_monitor]
+    default: auto
 '''

@@ -13,17 +13,22 @@ options:
     description:
       - Verify the server's TLS certificate when the service URL uses C(https).
       - Set to V(false) only on trusted networks; to trust a self-signed certificate, keep V(true)
-        and give its CA (or the certificate itself) in O(ca_path) instead.
+        and give its CA (or the certificate itself) in O(ca_path) instead. V(false) on an C(https) URL
+        shows a warning (once per task).
+      - This option and O(ca_path) win over the C(REQUESTS_CA_BUNDLE) and C(CURL_CA_BUNDLE) environment
+        variables.
     type: bool
     default: true
   ca_path:
     description:
       - PEM file of the CA certificate(s) that sign the server's certificate (certificate pinning
         for devices with self-signed certificates). Used instead of the system's CA store.
+      - A file that does not exist fails the task before any request.
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer each request.
+      - Seconds to wait for the server to connect and to answer each request. An error after a timeout
+        says so and names this option.
     type: float
     default: 10
   retries:
@@ -31,6 +36,10 @@ options:
       - How many times a request is retried after a connection error, a timeout, or an answer of
         502, 503, 504 or 429. Waits grow exponentially (0.5 s, 1 s, 2 s, ... capped at 8 s) with jitter;
         a 429 waits for its C(Retry-After).
+      - GET, PUT and DELETE are retried after any connection error or timeout. A POST is retried only
+        when the connection could not be made (refused, connect timeout), never after a read timeout or
+        a dropped connection, because it may have reached the server. TLS certificate errors are not
+        retried.
       - V(0) disables retries.
     type: int
     default: 3
@@ -42,6 +51,9 @@ options:
     default: 60
 notes:
   - HTTP(S) proxies are taken from the environment (C(HTTPS_PROXY), C(HTTP_PROXY), C(NO_PROXY)).
+  - When the task runs on the controller (the action plugin), a service that cannot be reached at all
+    (connection refused, no route, connect timeout, after the retries) makes the host unreachable;
+    run as a module on a remote host, the task fails.
 requirements:
   - requests
 '''

@@ -13,8 +13,10 @@ options:
     description:
       - The Vobiz account's auth ID (format C(MA_XXXXXXXX)). Sent in the C(X-Auth-ID) header and
         as the account segment of every API path (C(/api/v1/Account/{auth_id}/...)).
-      - Treated as a secret (C(no_log)); Ansible masks it wherever it appears in output, also
-        inside URLs of error messages.
+      - An identifier, not a secret; it is in every API path and in the digest realm
+        (C({auth_id}.sip.vobiz.ai)) the devices need, so results, realms and error URLs show it.
+        O(auth_token) is the secret.
+      - Letters, digits and C(_) (1 to 64 characters); anything else fails before any request.
       - If not set, the value of the E(VOBIZ_AUTH_ID) environment variable is used.
     type: str
     required: true
@@ -31,10 +33,11 @@ options:
     default: https://api.vobiz.ai
   page_size:
     description:
-      - Credentials asked for per page (C(limit)) when the credential list is read. The API has
+      - Objects asked for per page (C(limit)) when a list (credentials, trunks) is read. The API has
         no read of a single credential, so every task walks the list; a walk costs
         ceil(credentials / O(page_size)) requests (at least one).
-      - The API documents no maximum; V(100) is known to work against the live service.
+      - The credential list documents no maximum (V(100) is known to work against the live service);
+        the trunk list allows at most 100, so trunks are read min(O(page_size), 100) at a time.
     type: int
     default: 100
 '''

@@ -25,8 +25,20 @@ def _host_port(value):
     return dict(ip=host, port=int(port))
 
 
-def basip_sip_options(identity):
-    """The ``basip_sip`` options for one SIP identity (an item of ``sip_provision_info``'s ``sip_info``)."""
+def _sip_uri(value):
+    value = str(value)
+    return value if value.startswith('sip:') else 'sip:' + value
+
+
+def basip_sip_options(identity, outbound=True):
+    """The ``basip_sip`` options for one SIP identity (an item of ``sip_provision_info``'s ``sip_info``).
+
+    RingCentral documents ``domain`` as the SIP domain and ``outboundProxy`` as the SIP outbound
+    proxy (``<host:port>``). With ``outbound`` (panel firmware that has the ``outbound`` setting),
+    the domain is the panel's registrar (``proxy``) and realm, and the outbound proxy its
+    ``outbound``; without it, the outbound proxy is the only address the panel can send to, so it
+    becomes ``proxy`` (the REGISTER still carries the domain as realm).
+    """
     if not isinstance(identity, Mapping):
         raise AnsibleFilterError('basip_sip_options expects one SIP identity (an item of sip_info, a dict), '
                                  'not %s' % type(identity).__name__)
@@ -43,15 +55,18 @@ def basip_sip_options(identity):
         raise AnsibleFilterError('basip_sip_options: transport %s%s cannot be used by a BAS-IP panel, which '
                                  'speaks %s only; get the identity with transport UDP, TCP or TLS'
                                  % (str(identity['transport']), reason, ', '.join(PANEL_TRANSPORTS)))
-    proxy = str(identity['outbound_proxy'])
+    if not isinstance(outbound, bool):
+        raise AnsibleFilterError('basip_sip_options: outbound must be true or false, not %r' % (outbound,))
     options = dict(
-        proxy=proxy if proxy.startswith('sip:') else 'sip:' + proxy,
+        proxy=_sip_uri(identity['domain'] if outbound else identity['outbound_proxy']),
         realm=str(identity['domain']),
         user=str(identity['username']),
         password=str(identity['password']),
         user_id=str(identity['authorization_id']),
         transport=transport,
     )
+    if outbound:
+        options['outbound'] = _sip_uri(identity['outbound_proxy'])
     stun_servers = identity.get('stun_servers') or []
     if stun_servers:
         options['stun'] = _host_port(stun_servers[0])

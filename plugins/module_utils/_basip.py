@@ -1,45 +1,68 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""``basip_sip``: the panel's SIP settings as a field table and a service adapter.
+"""``basip_sip`` and ``basip_sip_info``: the panel's SIP settings as a field table and a service
+adapter, SIP on/off and the registration status.
 
-API facts (``api/basip.md``): ``GET /api/{v}/login?username=&password=<MD5>`` answers a
-token; ``GET``/``POST /api/{v}/device/sip/settings`` read and write the settings as one
-object (the password is never returned); ``GET /api/{v}/logout`` ends the session.
+API facts (``api/basip.md``, ``docs/basip-families.md``): ``GET /api/{v}/login?username=&password=<MD5>``
+answers a token; ``GET``/``POST /api/{v}/device/sip/settings`` read and write the settings as one
+object (the password is never returned); ``GET``/``POST /api/v1/device/sip/enable``
+``{"sip_enable": bool}`` (panels) or the settings' ``enable`` key (Android monitors) switch SIP;
+``GET /api/v1/sip/status`` answers ``{"sip_status": "OK"|"ERROR"|"OFFLINE", "register_last_attempt"}``
+(panels); ``GET /api/info`` needs no login; ``GET /api/{v}/logout`` ends the session.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip_families import (
+    AUTO, FAMILIES, NAMES, any_family_accepts, api_version, detect, family_errors,
+)
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import (
     REQUIRED, RULES, check_settings, check_value,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, TokenAuth, http_argument_spec, json_object,
+    ApiError, HttpClient, InputError, TokenAuth, http_argument_spec, json_object, redact_url,
 )
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
-    Adapter, Field, Options, WouldFail, ensure,
+    Adapter, Field, Options, WouldFail, ensure, mask_secrets,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 
 SIP_SETTINGS = '/device/sip/settings'
+SIP_ENABLE = '/device/sip/enable'
+SIP_STATUS = '/sip/status'
+POLL_INTERVAL = 2.0
 
-FIELDS = (
+CONNECTION = (
     Field('api_url', required=True, env=['BASIP_API_URL'], control=True),
     Field('api_username', default='admin', env=['BASIP_API_USERNAME'], control=True),
     Field('api_password', required=True, no_log=True, env=['BASIP_API_PASSWORD'], control=True),
-    Field('api_version', default='v1', choices=['v0', 'v1'], control=True),
+    Field('api_version', choices=['v0', 'v1'], control=True),
+    Field('api_family', default=AUTO, choices=(AUTO,) + NAMES, control=True),
+)
+
+SETTINGS = (
     Field('proxy', validate=check_value),
     Field('realm', validate=check_value),
-    Field('user', validate=check_value),
-    Field('password', no_log=True, write_only=True, validate=check_value),
+    Field('user', validate=any_family_accepts),
+    Field('password', no_log=True, write_only=True, validate=any_family_accepts),
     Field('user_id', validate=check_value),
     Field('transport', choices=RULES['transport'][1], normalise=str.lower),
     Field('stun', type='dict', children=(Field('ip', validate=check_value),
                                          Field('port', type='int', normalise=int, validate=check_value))),
     Field('registration_interval', type='int', normalise=int, validate=check_value),
+    Field('outbound', validate=check_value),
+)
+
+FIELDS = CONNECTION + SETTINGS + (
+    Field('enabled', type='bool', control=True),
     Field('update_password', default='on_change', choices=['always', 'on_change'], no_log=False, control=True),
+    Field('wait_for_registration', type='bool', default=False, control=True),
+    Field('registration_timeout', type='int', default=60, control=True),
 )
 
 NO_PASSWORD = (
@@ -50,12 +73,22 @@ NO_PASSWORD = (
 )
 
 
+def _check_options(params):
+    """Cross-option checks before any request: the named family's rules, the timeout."""
+    errors = []
+    if params.get('registration_timeout') is not None and params['registration_timeout'] < 1:
+        errors.append('registration_timeout must be at least 1 (seconds)')
+    if params.get('api_family', AUTO) != AUTO:
+        errors.extend(family_errors(FAMILIES[params['api_family']], params))
+    return errors
+
+
 class PanelAuth(TokenAuth):
     """MD5 login (the digest is as good as the password: a registered secret), logout."""
 
     def __init__(self, params):
         self.username = params['api_username']
-        self.prefix = '/api/%s' % params['api_version']
+        self.prefix = '/api/%s' % api_version(params)
         self.password_md5 = hashlib.md5(params['api_password'].encode('utf-8')).hexdigest()
         super().__init__(secrets=[self.password_md5])
 
@@ -72,39 +105,197 @@ class PanelAuth(TokenAuth):
         http.request('GET', self.prefix + '/logout', authenticated=False, headers=self.headers())
 
 
+def error_text(response):
+    """(code, message) of a panel's error: ``{"error": "..."}``, or the Camdroid monitors'
+    ``{"error": {"code", "message", "data": {param: why}}}`` with the refused parameters named."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get('error') if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        data = error.get('data')
+        named = ' (%s)' % ', '.join(sorted(map(str, data))) if isinstance(data, dict) and data else ''
+        return error.get('code'), '%s%s' % (error.get('message') or 'request failed', named)
+    if isinstance(error, str):
+        return None, error
+    return None, response.reason or 'request failed'
+
+
+class Session:
+    """One panel: the HTTP client, the API prefix, and the family once known."""
+
+    def __init__(self, params):
+        self.params = params
+        self.auth = PanelAuth(params)
+        self.http = HttpClient.from_params(params, auth=self.auth, error_text=error_text)
+        self.prefix = self.auth.prefix
+        self.family = None if params['api_family'] == AUTO else FAMILIES[params['api_family']]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.http.close()
+
+    def get(self, path, optional=False):
+        """The JSON object of ``GET path``; None when ``optional`` and the panel answers 404."""
+        response = self.http.request('GET', self.prefix + path, ok=(200, 404) if optional else (200,))
+        if response.status_code == 404:
+            return None
+        return json_object(response, 'the panel', empty_ok=False)
+
+    def settings(self):
+        """The SIP settings object; detects the family from it and checks the options for it."""
+        current = self.get(SIP_SETTINGS)
+        if self.family is None:
+            self.family = detect(current)
+            errors = family_errors(self.family, self.params)
+            if errors:
+                raise InputError('this panel is a %s (detected from its SIP settings): %s'
+                                 % (self.family.name, '; '.join(errors)))
+        if self.params.get('outbound') is not None and 'outbound' not in current:
+            raise InputError('outbound cannot be set on this panel: its SIP settings have no "outbound" '
+                             'key (older firmware, which ignores it)')
+        return current
+
+    def sip_enabled(self, current):
+        """Whether SIP is on (None where the family documents no switch or the firmware lacks it)."""
+        if self.family.switch == 'settings':
+            return current.get('enable') if isinstance(current.get('enable'), bool) else None
+        if self.family.switch == 'endpoint':
+            answer = self.get(SIP_ENABLE, optional=True)
+            value = (answer or {}).get('sip_enable')
+            return value if isinstance(value, bool) else None
+        return None
+
+    def set_sip_enabled(self, value):
+        self.http.request('POST', self.prefix + SIP_ENABLE, json={'sip_enable': value})
+
+    def registration(self):
+        """``{state, registered, last_attempt}``; every value None where the status is not known."""
+        answer = self.get(SIP_STATUS, optional=True) if self.family.status else None
+        state = (answer or {}).get('sip_status')
+        state = state if isinstance(state, str) else None
+        last = (answer or {}).get('register_last_attempt')
+        return dict(state=state, registered=None if state is None else state == 'OK',
+                    last_attempt=last if isinstance(last, int) and not isinstance(last, bool) else None)
+
+
 class SipSettings(Adapter):
     """The panel's one SIP settings object: it always exists and is written whole."""
 
-    fields = FIELDS
     result_key = 'settings'
     whole_object = True
 
-    def __init__(self, http, prefix):
-        self.http, self.url = http, prefix + SIP_SETTINGS
+    def __init__(self, session, current):
+        self.session, self.current = session, current
+        self.fields = SETTINGS + ((Field('enable', type='bool'),) if session.family.switch == 'settings' else ())
 
     def find(self, params):
-        return json_object(self.http.request('GET', self.url), 'the panel')
+        return self.current
 
     def check(self, current, after, changes, desired):
         if not desired.get('password'):
             raise WouldFail(NO_PASSWORD % ', '.join(changes))
-        errors = check_settings(after, required=REQUIRED)
+        errors = check_settings(after, required=REQUIRED, family=self.session.family.name)
         if errors:
             raise ApiError('the settings to write are incomplete or invalid (the panel holds no '
                            'usable value and none was given): ' + '; '.join(errors))
 
     def update(self, current, after, changes):
-        self.http.request('POST', self.url, json=after)
+        body = dict(self.session.family.defaults, **after)
+        self.session.http.request('POST', self.session.prefix + SIP_SETTINGS, json=body)
         return after
 
 
+class NotRegistered(ApiError):
+    """``wait_for_registration`` ran out of time: the failure keeps what the run did."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+    def to_result(self):
+        return dict(self.result, msg=str(self))
+
+
+def _wait_until_registered(session, result, timeout, clock=time.monotonic, sleep=time.sleep):
+    deadline = clock() + timeout
+    while True:
+        registration = session.registration()
+        if registration['registered'] or clock() >= deadline:
+            break
+        sleep(min(POLL_INTERVAL, max(deadline - clock(), 0)))
+    result['registration'] = registration
+    if not registration['registered']:
+        raise NotRegistered('the panel at %s did not register within %d s: last sip_status %s (%s)' % (
+            redact_url(session.params['api_url']), timeout, registration['state'] or 'unknown',
+            'last attempt at %s' % registration['last_attempt'] if registration['last_attempt'] else
+            'no registration attempt reported'), result)
+
+
+def _ensure_switch(session, wanted, result, check_mode, diff):
+    """SIP on/off through the panel family's enable endpoint (the Android monitors' ``enable``
+    key went with the settings); returns the state after the run."""
+    if session.family.switch != 'endpoint':
+        return result['settings'].get('enable')
+    enabled = session.sip_enabled(result['settings'])
+    if enabled is None:
+        raise ApiError('enabled cannot be set on this panel: it answers no SIP switch (GET %s%s)'
+                       % (session.prefix, SIP_ENABLE))
+    if enabled != wanted:
+        if not check_mode:
+            session.set_sip_enabled(wanted)
+        result['changed'] = True
+        result['changes'].append('enabled')
+        if diff:
+            result['diff']['before']['sip_enabled'] = enabled
+            result['diff']['after']['sip_enabled'] = wanted
+    return wanted
+
+
 def ensure_sip_settings(params, check_mode=False, diff=False):
-    """Make a panel's SIP settings match ``params``; return the module result."""
-    auth = PanelAuth(params)
-    with HttpClient.from_params(params, auth=auth) as http:
-        return ensure(SipSettings(http, auth.prefix), params, check_mode, diff,
-                      update_secrets=params['update_password'])
+    """Make a panel's SIP settings (and SIP on/off) match ``params``; return the module result."""
+    with Session(params) as session:
+        current = session.settings()
+        wanted = dict(params)
+        if session.family.switch == 'settings' and params.get('enabled') is not None:
+            wanted['enable'] = params['enabled']
+        result = ensure(SipSettings(session, current), wanted, check_mode, diff,
+                        update_secrets=params['update_password'])
+        result['changes'] = ['enabled' if name == 'enable' else name for name in result['changes']]
+        result['api_family'] = session.family.name
+        if params.get('enabled') is not None:
+            result['sip_enabled'] = _ensure_switch(session, params['enabled'], result, check_mode, diff)
+        if params['wait_for_registration']:
+            if check_mode:
+                result['registration'] = session.registration()
+            else:
+                _wait_until_registered(session, result, params['registration_timeout'])
+    return result
 
 
-BASIP_SIP = ModuleSpec(ensure_sip_settings, Options(FIELDS, extra=http_argument_spec()))
+def sip_info(params, check_mode=False, diff=False):
+    """Read a panel's SIP settings, SIP on/off and registration state (reads only)."""
+    expression = compile_query(params.get('query'))
+    with Session(params) as session:
+        response = session.http.request('GET', '/api/info', ok=(200, 404), authenticated=False)
+        device = json_object(response, 'the panel') if response.status_code == 200 and response.content else {}
+        current = session.settings()
+        result = dict(changed=False, settings=mask_secrets(SETTINGS, current), api_family=session.family.name,
+                      sip_enabled=session.sip_enabled(current), registration=session.registration(),
+                      device=device)
+    if expression is not None:
+        result['query_result'] = expression.search(dict(
+            (key, result[key]) for key in ('settings', 'sip_enabled', 'registration', 'api_family', 'device')))
+    return result
+
+
+BASIP_SIP = ModuleSpec(ensure_sip_settings, Options(FIELDS, extra=http_argument_spec(), check=_check_options))
 """The module ``basip_sip`` (its ``main()`` and its action plugin)."""
+
+BASIP_SIP_INFO = ModuleSpec(
+    sip_info, Options(CONNECTION + (Field('query', control=True),), extra=http_argument_spec(),
+                      check=_check_options), (QUERY_REQUIREMENT,))
+"""The module ``basip_sip_info``."""

@@ -4,8 +4,8 @@
 """The BAS-IP panel's rules for SIP settings, as one validation table.
 
 Source: the panel API reference (developers.bas-ip.com, "Get/Set SIP settings"),
-summarised in ``api/basip.md``. The published expressions are reproduced with two
-repairs, both covered by the unit tests:
+summarised in ``api/basip.md``; the other firmware families in ``docs/basip-families.md``.
+The published expressions are reproduced with these repairs, all covered by the unit tests:
 
 * ``proxy``: the published pattern is ``^sip:(IPv4)|(DNS)$``; its top-level
   alternation leaves the DNS branch without the ``sip:`` prefix. Here ``sip:`` is
@@ -14,43 +14,84 @@ repairs, both covered by the unit tests:
   its ends), which rejects real host names such as ``sip112-191.ringcentral.com``
   that the panel accepts through the unanchored branch. Here a label is any run of
   ``[0-9A-Za-z+_-]`` with at least one character that is not a digit; names still
-  need at least one dot, and all-digit names must be valid IPv4 addresses.
+  need at least one dot and at most 253 characters (RFC 1035), and all-digit names must
+  be valid IPv4 addresses.
+* Character set of ``user``, ``password`` and ``user_id``: letters, digits, the space
+  and ``~!@#$%^&;*()_-+={[}]|"<,>.?/``. The published ``\\s`` also admits newline, tab,
+  carriage return and other control characters, which cannot appear in a SIP header:
+  only the space is accepted.
 
-Character set of ``user``, ``password`` and ``user_id``: letters, digits, white
-space and ``~!@#$%^&;*()_-+={[}]|"<,>.?/``.
-
-Standard library only: the panel simulator loads this file too.
+Every check runs in time linear in the value's length (lengths are checked first, hosts
+are split into labels instead of matched by nested repetition), so a megabyte of input is
+refused at once. Standard library only: the panel simulator loads this file too.
 """
 
 from __future__ import annotations
 
 import re
 
-_CHARS = r'[0-9a-zA-Z\s~!@#$%^&;*()_\-+={\[}\]|"<,>.?/]'
+_TEXT = re.compile(r'[0-9a-zA-Z ~!@#$%^&;*()_\-+={\[}\]|"<,>.?/]*')
 _OCTET = r'(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)'
-_IPV4 = r'(?:%s\.){3}%s' % (_OCTET, _OCTET)
-_LABEL = r'[0-9A-Za-z+_\-]*[A-Za-z+_\-][0-9A-Za-z+_\-]*'
-_HOST = r'(?:%s|%s(?:\.%s)+)' % (_IPV4, _LABEL, _LABEL)
-_PORT = r'(?::[0-9]{1,5})?'
+_IPV4 = re.compile(r'(?:%s\.){3}%s' % (_OCTET, _OCTET))
+_LABEL = re.compile(r'[0-9A-Za-z+_\-]+')
+_HOST_PORT = re.compile(r'([^:]*)(?::([0-9]{1,5}))?')
 _CHAR_TEXT = 'letters, digits, spaces and ~!@#$%^&;*()_-+={[}]|"<,>.?/'
+_MAX_HOST = 253
 
-# name -> (kind, rule, what the user is told); kind 'pattern' is a full match
-# of a string, 'range' an inclusive integer range, 'choice' a set of strings.
+
+def is_host(value):
+    """An IPv4 address or a DNS name of at least two labels (see the module notes)."""
+    if len(value) > _MAX_HOST:
+        return False
+    if _IPV4.fullmatch(value):
+        return True
+    labels = value.split('.')
+    return (len(labels) > 1 and not all(label.isdigit() for label in labels)
+            and all(_LABEL.fullmatch(label) and not label.isdigit() for label in labels))
+
+
+def is_host_port(value, scheme=''):
+    """``scheme`` + host with an optional ``:port`` (1 to 5 digits)."""
+    if len(value) > len(scheme) + _MAX_HOST + 6 or not value.startswith(scheme):
+        return False
+    match = _HOST_PORT.fullmatch(value[len(scheme):])
+    return match is not None and is_host(match.group(1))
+
+
+def _text(low, high):
+    return lambda value: low <= len(value) <= high and _TEXT.fullmatch(value) is not None
+
+
+def _printable(low, high):
+    return lambda value: low <= len(value) <= high and value.isprintable()
+
+
+# name -> (kind, rule, what the user is told); kind 'check' is a predicate on a string,
+# 'range' an inclusive integer range, 'choice' a set of strings.
 RULES = {
-    'proxy': ('pattern', re.compile('sip:' + _HOST + _PORT),
+    'proxy': ('check', lambda value: is_host_port(value, 'sip:'),
               "'sip:' followed by an IPv4 address or DNS name, with an optional ':port'"),
-    'realm': ('pattern', re.compile(_HOST + _PORT),
-              'an IPv4 address or DNS name, with an optional ":port"'),
-    'user': ('pattern', re.compile(_CHARS + '{1,31}'), '1 to 31 characters: ' + _CHAR_TEXT),
-    'password': ('pattern', re.compile(_CHARS + '{6,31}'), '6 to 31 characters: ' + _CHAR_TEXT),
-    'user_id': ('pattern', re.compile(_CHARS + '{0,31}'), 'up to 31 characters: ' + _CHAR_TEXT),
+    'realm': ('check', is_host_port, 'an IPv4 address or DNS name, with an optional ":port"'),
+    'outbound': ('check', lambda value: value == '' or is_host_port(value, 'sip:'),
+                 "empty, or 'sip:' followed by an IPv4 address or DNS name, with an optional ':port'"),
+    'user': ('check', _text(1, 31), '1 to 31 characters: ' + _CHAR_TEXT),
+    'password': ('check', _text(6, 31), '6 to 31 characters: ' + _CHAR_TEXT),
+    'user_id': ('check', _text(0, 31), 'up to 31 characters: ' + _CHAR_TEXT),
     'transport': ('choice', ('udp', 'tcp', 'tls'), 'one of udp, tcp, tls'),
-    'stun.ip': ('pattern', re.compile(_HOST), 'an IPv4 address or DNS name, without a port'),
+    'stun.ip': ('check', is_host, 'an IPv4 address or DNS name, without a port'),
     'stun.port': ('range', (1, 65535), 'an integer from 1 to 65535'),
     'registration_interval': ('range', (30, 900), 'an integer from 30 to 900 (seconds)'),
 }
 REQUIRED = ('proxy', 'realm', 'user', 'password', 'stun.ip', 'stun.port')
 """Keys a POST must carry (``stun`` as a whole is required; both its keys are needed)."""
+
+FAMILY_RULES = {
+    'camdroid_monitor': {
+        'user': ('check', _printable(1, 31), '1 to 31 characters, no control characters'),
+        'password': ('check', _printable(1, 31), '1 to 31 characters, no control characters'),
+    },
+}
+"""Rules a firmware family states differently (docs/basip-families.md); the others are RULES."""
 
 
 def flatten(settings):
@@ -64,22 +105,22 @@ def flatten(settings):
     return flat
 
 
-def check_value(name, value):
-    """None when ``value`` obeys the panel's rule for ``name``, else the reason."""
-    kind, rule, text = RULES[name]
+def check_value(name, value, family=None):
+    """None when ``value`` obeys the rule for ``name`` (of ``family``), else the reason."""
+    kind, rule, text = FAMILY_RULES.get(family, {}).get(name) or RULES[name]
     if kind == 'range':
         good = isinstance(value, int) and not isinstance(value, bool) and rule[0] <= value <= rule[1]
     elif kind == 'choice':
         good = value in rule
     else:
-        good = isinstance(value, str) and rule.fullmatch(value) is not None
+        good = isinstance(value, str) and rule(value)
     return None if good else '%s must be %s' % (name, text)
 
 
-def check_settings(settings, required=()):
+def check_settings(settings, required=(), family=None):
     """Every rule violation in ``settings`` (unset values skipped), plus missing ``required`` keys."""
     flat = dict((k, v) for k, v in flatten(settings).items() if v is not None)
     errors = ['%s is required' % name for name in required if name not in flat]
-    errors.extend(filter(None, (check_value(name, value) for name, value in flat.items()
+    errors.extend(filter(None, (check_value(name, value, family) for name, value in flat.items()
                                 if name in RULES)))
     return errors

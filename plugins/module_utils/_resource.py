@@ -29,7 +29,6 @@ MASK_SENT = '<hidden, sent>'
 """Stands for a write-only value that this run sends (diff ``after`` only)."""
 
 
-
 class Field:
     """One option of a module and, unless ``control``, one attribute of the service's object.
 

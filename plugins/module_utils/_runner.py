@@ -40,7 +40,8 @@ class ModuleSpec:
 
     def result(self, params, check_mode=False, diff=False, crashed=None):
         """``(result, notes)``: the task's result (``failed`` with the error's fields on an
-        ApiError; ``crashed(exc)`` when given for any other exception) and the
+        ApiError, plus ``unreachable`` when the request never reached the server;
+        ``crashed(exc)`` when given for any other exception) and the
         :class:`RunNotes` (derived secrets, warnings) of the run."""
         with collect_notes() as notes:
             result = self.missing_library(params)
@@ -49,6 +50,8 @@ class ModuleSpec:
                     result = self.execute(params, check_mode=check_mode, diff=diff)
                 except ApiError as exc:
                     result = dict(failed=True, **exc.to_result())
+                    if exc.unreachable:
+                        result['unreachable'] = True
                 except Exception as exc:  # pylint: disable=broad-exception-caught
                     if crashed is None:
                         raise
@@ -63,6 +66,7 @@ def run_module(spec):
     module = AnsibleModule(supports_check_mode=True, **spec.options.validator_kwargs())
     result, notes = spec.result(module.params, module.check_mode, module._diff)
     module.no_log_values.update(notes.secrets)
+    result.pop('unreachable', None)  # a module's result cannot say so (the controller action does)
     for warning in result.pop('warnings', []):
         module.warn(warning)
     if result.pop('failed', False):

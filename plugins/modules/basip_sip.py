@@ -16,7 +16,11 @@ description:
     differs; then logs out. A converged run makes two requests (login and read) plus the logout.
   - Only the options you set are compared and written; every other setting keeps the panel's
     current value.
-  - Every value is checked against the panel's own rules before any request is sent.
+  - Every value is checked before any request is sent, against the rules of the firmware family of
+    O(api_family) (with V(auto), against those of some family), and against the detected family's
+    rules before anything is written.
+  - O(enabled) switches SIP on or off through the family's documented switch, only when it differs;
+    O(wait_for_registration) then waits until the panel reports it is registered.
   - "Runs on the controller (C(delegate_to: localhost) or C(connection: local)); the action plugin
     of the same name then runs it inside the controller process."
 author:
@@ -56,7 +60,9 @@ options:
     type: str
   password:
     description:
-      - SIP password, 6 to 31 characters.
+      - SIP password, 6 to 31 characters (1 to 31 on Camdroid monitors); letters, digits, the space and
+        C(~!@#$%^&;*()_-+={[}]|"<,>.?/) (no character set is published for Camdroid monitors, so any printable
+        character). Control characters (newline, tab, ...) are refused on every family.
       - Write-only. The panel never returns it, so it is never compared, returned or shown.
         See O(update_password) for when it is sent.
       - Required whenever the settings must be written (the panel takes the whole object at once).
@@ -87,6 +93,37 @@ options:
     description:
       - SIP registration interval in seconds, 30 to 900. Ignored by firmware whose API docs are older than 2.9.0.
     type: int
+  outbound:
+    description:
+      - Outbound proxy, empty or V(sip:) followed by an IPv4 address or DNS name and an optional port,
+        for example V(sip:sip112-191.ringcentral.com:5090). The panel's C(outbound) setting, present on
+        newer panel firmware (C(docs/basip-families.md); its meaning is inferred from its name).
+      - Fails, before anything is written, on a panel whose settings have no C(outbound) key (older
+        firmware ignores it) and on the monitor families.
+    type: str
+  enabled:
+    description:
+      - Whether SIP is switched on. Compared with the panel's switch and written only when it differs.
+      - V(panel) family - C(GET)/C(POST /api/v1/device/sip/enable) with C(sip_enable), written
+        after the settings and without the SIP password.
+      - V(android_monitor) family - the C(enable) key of the settings object, so switching needs
+        O(password) like any change of the settings.
+      - V(camdroid_monitor) family - not documented; setting it fails before anything is written.
+    type: bool
+  wait_for_registration:
+    description:
+      - After the run's writes (or none), poll the panel's registration status (C(GET /api/v1/sip/status))
+        every 2 seconds until it reports V(OK) or O(registration_timeout) passes; then fail, naming the
+        panel and its last status, with what the run changed still reported (C(changed), RV(changes)).
+      - In check mode the status is read once and returned, without waiting or failing.
+      - Only the V(panel) family documents a status call; fails for the monitor families.
+    type: bool
+    default: false
+  registration_timeout:
+    description:
+      - Seconds O(wait_for_registration) waits for the registration.
+    type: int
+    default: 60
   update_password:
     description:
       - When the SIP O(password) is sent.
@@ -100,6 +137,11 @@ options:
     default: on_change
 notes:
   - The panel applies new SIP settings without a reboot.
+  - "Requests: login, read, logout on a converged run; a changing run adds the write of the settings.
+    O(enabled) on the V(panel) family adds the read of the switch, and its write when it differs.
+    O(wait_for_registration) adds one status read every 2 seconds until registered."
+  - The firmware families, their schemas and the source of every fact are in the collection's
+    C(docs/basip-families.md).
   - The second SIP account of dual-account panels is not managed (its API path is not documented).
 seealso:
   - name: BAS-IP API reference
@@ -145,6 +187,37 @@ EXAMPLES = r'''
     update_password: always
   delegate_to: localhost
 
+- name: RingCentral identity with its outbound proxy; SIP on; wait until registered
+  sipfleet.provision.basip_sip:
+    api_url: http://192.0.2.10
+    api_password: "{{ vault_panel_web_password }}"
+    proxy: sip:sip.ringcentral.com
+    realm: sip.ringcentral.com
+    outbound: sip:sip112-191.ringcentral.com:5090
+    user: "17203861294*115"
+    user_id: "802398804016"
+    password: "{{ vault_rc_sip_password }}"
+    enabled: true
+    wait_for_registration: true
+    registration_timeout: 90
+  delegate_to: localhost
+
+- name: Switch SIP off on a panel (no SIP password needed on the panel family)
+  sipfleet.provision.basip_sip:
+    api_url: http://192.0.2.10
+    api_password: "{{ vault_panel_web_password }}"
+    enabled: false
+  delegate_to: localhost
+
+- name: A Camdroid monitor (h264 kept, a short password is valid there)
+  sipfleet.provision.basip_sip:
+    api_url: http://192.0.2.30
+    api_password: "{{ vault_panel_web_password }}"
+    api_family: camdroid_monitor
+    user: "3001"
+    password: "{{ vault_monitor_sip_password }}"
+  delegate_to: localhost
+
 - name: Report drift without writing (run the play with --check --diff)
   sipfleet.provision.basip_sip:
     api_url: http://192.0.2.10
@@ -177,11 +250,39 @@ settings:
 changes:
   description:
     - Names of the settings that differed (nested keys dotted, for example C(stun.port)).
-      Contains C(password) when O(update_password=always) sent it.
+      Contains C(password) when O(update_password=always) sent it, and C(enabled) when SIP was switched.
   returned: success
   type: list
   elements: str
   sample: [proxy, stun.port]
+sip_enabled:
+  description:
+    - Whether SIP is switched on after the run.
+  returned: when O(enabled) is set
+  type: bool
+  sample: true
+api_family:
+  description: The firmware family whose schema and rules were applied (detected with O(api_family=auto)).
+  returned: success
+  type: str
+  sample: panel
+registration:
+  description: The panel's SIP registration state, with O(wait_for_registration).
+  returned: with O(wait_for_registration), also when it fails
+  type: dict
+  contains:
+    state:
+      description: The panel's C(sip_status), V(OK), V(ERROR) or V(OFFLINE).
+      type: str
+      sample: OK
+    registered:
+      description: V(true) for V(OK).
+      type: bool
+      sample: true
+    last_attempt:
+      description: Unix time of the last registration attempt, V(null) when none.
+      type: int
+      sample: 1796170000
 warnings:
   description: In check mode, the reason a real run would fail (a write is needed and no O(password) was given).
   returned: when a real run would fail

@@ -54,7 +54,10 @@ options:
     description:
       - The credential's user name, unique in the account and immutable (to rename, create the new
         credential and delete the old one).
-      - Letters and digits are safe; some API versions reject C(_) and C(-) with HTTP 400.
+      - 1 to 255 of the characters Vobiz allows in a user name, "letters, numbers, underscores,
+        and hyphens only. No spaces or symbols" (docs.vobiz.ai/platform/sip/credentials), that is ASCII
+        letters, digits, C(_) and C(-). Anything else (spaces, line breaks, other symbols, non-ASCII
+        letters) fails before any request. Some API versions reject C(_) and C(-) with HTTP 400.
     type: str
     required: true
   password:
@@ -73,9 +76,9 @@ options:
   description:
     description:
       - Free text about the credential.
-      - Compared only when the API returns a C(description) (the current API version does not); with
-        such a version the module writes it when it creates the credential and can not see a later
-        out-of-band change.
+      - Compared only when the API returns a C(description) (the current API version does not), but
+        sent with every update the task makes and after a create; with such a version the module
+        can not see a later out-of-band change of it.
     type: str
   state:
     description:
@@ -98,6 +101,9 @@ options:
     choices: [always, on_create]
     default: on_create
 notes:
+  - A credential created whose follow-up update (O(enabled), O(description)) fails is reported; the task
+    fails with C(changed=true), the created credential in RV(credential) and a message saying what was
+    not written; a rerun writes it.
   - Some API versions require C(password) on every update; with such a version an update of O(enabled)
     or O(description) fails with an error saying so unless O(update_password=always).
 seealso:
@@ -159,7 +165,7 @@ credential:
       without its C(password). Empty when O(state=absent).
     - Fields the API adds are included. C(description) is missing when the API version does not
       return it and the task did not write it.
-  returned: success
+  returned: success, and on a failure after the create
   type: dict
   sample:
     id: aabbccdd-1234-5678-90ab-cdef12345678
@@ -172,9 +178,10 @@ credential:
     updated_at: "2026-05-12T05:11:51.635106Z"
 changes:
   description:
-    - The attributes the task wrote. A create lists C(username) and C(password), then what the
-      follow-up update wrote (C(enabled), C(description)). Contains C(password) when
-      O(update_password=always) sent it. Empty for a delete.
+    - The attributes the task wrote. A create lists every option set (C(username), C(password),
+      and C(enabled), C(description) when given; those two go out in one update after the create
+      when the created credential differs). Contains C(password) when O(update_password=always)
+      sent it. Empty for a delete.
   returned: success
   type: list
   elements: str
@@ -192,7 +199,7 @@ error_code:
 '''
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL
+from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import VOBIZ_CREDENTIAL
 
 
 def main():

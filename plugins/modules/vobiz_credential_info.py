@@ -103,7 +103,7 @@ error_code:
 '''
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL_INFO
+from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import VOBIZ_CREDENTIAL_INFO
 
 
 def main():

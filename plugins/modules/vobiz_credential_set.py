@@ -21,6 +21,9 @@ description:
     is checked for a password before any write, so bad input changes nothing.
   - Creates and updates come first, deletions last (a rename is a create and a delete).
   - A create that answers "user name exists" (HTTP 409) reads the list again and adopts the credential.
+  - When a request fails after others were written (for example the update that follows a create),
+    the task fails with C(changed) and the lists RV(added), RV(updated), RV(removed) of what was
+    done, and says what was not; a rerun finishes the job.
   - Runs on the controller (delegate the task to V(localhost), or use the C(local) connection); the
     action plugin of the same name then runs it inside the controller process.
 author:
@@ -59,8 +62,9 @@ options:
     suboptions:
       username:
         description:
-          - User name, unique in the account and immutable. Letters and digits are safe; some API
-            versions reject C(_) and C(-).
+          - User name, unique in the account and immutable, 1 to 255 ASCII letters, digits, C(_) and
+            C(-), the characters Vobiz allows (docs.vobiz.ai/platform/sip/credentials); anything else
+            fails before any request. Some API versions reject C(_) and C(-).
           - When O(purge_prefix) is set, it must start with it.
         type: str
         required: true
@@ -148,7 +152,7 @@ EXAMPLES = r'''
 RETURN = r'''
 added:
   description: User names of the credentials created.
-  returned: success
+  returned: success, and on a failure after some writes
   type: list
   elements: str
   sample: [fleet1site03]
@@ -156,13 +160,13 @@ updated:
   description:
     - User names of the existing credentials updated (including a credential adopted after
       its create answered HTTP 409, when it had to be updated).
-  returned: success
+  returned: success, and on a failure after some writes
   type: list
   elements: str
   sample: [fleet1site02]
 removed:
   description: User names of the credentials deleted by O(purge).
-  returned: success
+  returned: success, and on a failure after some writes
   type: list
   elements: str
   sample: [fleet1site09]
@@ -198,7 +202,7 @@ error_code:
 '''
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL_SET
+from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import VOBIZ_CREDENTIAL_SET
 
 
 def main():

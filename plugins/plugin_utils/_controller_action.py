@@ -47,9 +47,13 @@ value masked and every ``no_log`` value removed from the whole result (as
 ``environment:``, which is applied around the call and restored afterwards.
 
 Differences that remain: the controller path uses the controller's Python (so
-``requests`` must be installed there, not under ``ansible_python_interpreter``),
-and it does not run interpreter discovery, so its result has no
-``ansible_facts.discovered_interpreter_python``.
+``requests`` must be installed there, not under ``ansible_python_interpreter``);
+it does not run interpreter discovery, so its result has no
+``ansible_facts.discovered_interpreter_python``, and a service that cannot be
+reached at all (connection refused, no route, connect timeout, after the retries)
+makes the host *unreachable* on the controller path, where the module path can
+only report the task failed. Secrets the logic derived or received (a password
+digest, a token: ``_notes.register_secret``) are removed from the result on both.
 """
 
 from __future__ import annotations
@@ -182,6 +186,9 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
             warnings.simplefilter('ignore')
             result, run_notes = spec.result(params, check_mode=check_mode, diff=diff, crashed=crashed)
         secrets = run_notes.secrets
+        if result.pop('unreachable', False):  # the service never answered: the host is unreachable
+            result = dict(result, unreachable=True, changed=False)
+            result.pop('failed')
     for key, values in notes.items():
         result[key] = list(result.get(key) or []) + values
     return module_result(result, params, set(no_log_values) | set(secrets))

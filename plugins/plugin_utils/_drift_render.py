@@ -133,14 +133,18 @@ def render_markdown(report):
                  'check mode' if run['check_mode'] else 'NOT in check mode (changes were applied)',
                  run['ansible_version'], run['started'], run['ended'],
                  ', '.join('`%s`' % os.path.basename(p) for p in run['playbooks']) or '-'),
-             '', '| Host | Status | Drifted tasks | Failed tasks |', '|---|---|---|---|']
+             '']
+    registration = any('registration' in host for host in report['hosts'].values())
+    lines += ['| Host | Status | Drifted tasks | Failed tasks |' + (' Registration |' if registration else ''),
+              '|---|---|---|---|' + ('---|' if registration else '')]
     for name, host in report['hosts'].items():
         counts = dict(drift=0, failed=0)
         for task in host['tasks']:
             status = effective_status(task)
             if status in counts or status == 'unreachable':
                 counts[status if status in counts else 'failed'] += 1
-        lines.append('| %s | %s | %d | %d |' % (_cell(name), host['status'], counts['drift'], counts['failed']))
+        row = '| %s | %s | %d | %d |' % (_cell(name), host['status'], counts['drift'], counts['failed'])
+        lines.append(row + (' %s |' % _cell(host.get('registration', 'unknown')) if registration else ''))
     texts = []
     for name, host in report['hosts'].items():
         if host['status'] == 'clean':
@@ -229,6 +233,9 @@ def summarise(hosts):
             summary['tasks'] += 1
             summary[task_keys[effective_status(task)]] += 1
         host['status'] = next((s for s in ('unreachable', 'failed', 'drift') if s in statuses), 'clean')
+        states = [task['registration'] for task in host['tasks'] if task.get('registration')]
+        if states:
+            host['registration'] = states[-1]
         summary[host_keys[host['status']]] += 1
     if summary['hosts_failed'] or summary['hosts_unreachable']:
         summary['status'] = 'failed'
@@ -249,6 +256,8 @@ def task_entry(data, status, no_log):
             entry['status'] = 'drift' if worst == 'drift' else entry['status']
     elif not no_log and 'diff' in data:
         _add_diff(entry, data['diff'], entry['status'] == 'drift')
+    if not no_log:
+        _add_registration(entry, data.get('registration'))
     if not no_log and status != 'ok':
         msg = data.get('msg') or data.get('skip_reason') or data.get('false_condition')
         if msg is None and entry.get('items'):
@@ -256,6 +265,21 @@ def task_entry(data, status, no_log):
         if msg:
             entry['msg'] = str(msg)
     return entry
+
+
+def _add_registration(entry, registration):
+    """A panel's SIP registration state (``basip_sip_info``, ``basip_sip``), when the firmware reports it.
+
+    A panel that is not registered is not clean, whatever its settings: its task counts as drift,
+    with the state as the difference (``OK`` is what a working panel reports).
+    """
+    if not isinstance(registration, Mapping) or registration.get('state') is None:
+        return
+    entry['registration'] = str(registration['state'])
+    if registration.get('registered') is False and entry['status'] == 'ok':
+        entry['status'] = 'drift'
+        entry.setdefault('differences', []).append(
+            dict(path='registration', before=entry['registration'], after='OK'))
 
 
 def _add_diff(entry, diff, keep):

@@ -21,8 +21,8 @@ import math
 import sys
 import time
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import (
-    credential_set_argument_spec, ensure_credential_set,
+from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import (
+    VOBIZ_CREDENTIAL_SET, ensure_credential_set,
 )
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 
@@ -43,7 +43,7 @@ def main(argv=None):
     count, size = args.count, args.page_size
     simulator, urls = start_fleet(vobiz=True)
     app = simulator.targets['vobiz']['app']
-    params = dict((name, spec.get('default')) for name, spec in credential_set_argument_spec().items())
+    params = dict((name, spec.get('default')) for name, spec in VOBIZ_CREDENTIAL_SET.options.argument_spec().items())
     params.update(auth_id=app.auth_id, auth_token=app.auth_token, api_url=urls['targets']['vobiz'], page_size=size)
     wanted = [dict(username='fleet%05d' % i, password='Pw-fleet-%05d' % i, enabled=None, description=None)
               for i in range(count)]

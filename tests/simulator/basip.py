@@ -1,17 +1,31 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A BAS-IP panel, as ``api/basip.md`` describes it.
+"""A BAS-IP panel, as ``api/basip.md`` and ``docs/basip-families.md`` describe it.
 
 MD5 login with 40-hex tokens that expire, 401 ``Log In``, the three 400 messages of
 a POST, the panel's field rules, ``WebPass`` in place of the SIP password, unknown
-keys ignored. Control routes (``/targets/NAME/...`` on the control API):
+keys ignored; per firmware family (``basip_families.py``) the device-info answer, the
+API version, the SIP schema and rules, SIP on/off and the registration status, and the
+error shape. Control routes (``/targets/NAME/...`` on the control API):
 
 - ``GET /state``: the stored settings, with the real SIP password (for tests);
 - ``PATCH /state``: change settings out of band (JSON merged into the stored ones);
-- ``PATCH /options``: variants (``extra_keys``, ``post_body``: ``empty`` or ``{}``,
-  ``token_ttl`` seconds, ``api_version``);
+- ``GET /sip``: ``sip_enabled`` (the switch of families with an enable endpoint) and
+  ``registration`` (what the status endpoint would report now);
+- ``PATCH /sip`` ``{"sip_enabled": bool}``: switch SIP out of band;
+- ``PATCH /options``: variants (``family``, ``extra_keys``, ``post_body``: ``empty`` or ``{}``,
+  ``token_ttl`` seconds, ``api_version``, ``outbound`` (false: firmware without the key),
+  ``registration``: ``auto``, ``OK`` or ``ERROR``, ``registration_delay`` seconds);
+  changing ``family`` resets the settings to that family's factory values;
 - ``POST /expire-tokens``: every token of the panel expires now.
+
+Registration: :meth:`Panel.registration_state` answers the status endpoint. SIP off is
+``OFFLINE``; a forced ``registration`` option wins; else a registration source (a callable
+set with :meth:`Panel.set_registration_source`, e.g. a SIP user agent) decides; else the
+rule: ``OK`` once ``registration_delay`` seconds have passed since SIP was last switched on
+or its settings last written, ``ERROR`` before. :meth:`Panel.add_listener` registers a
+callable that receives a copy of the settings (with the real password) after every change.
 """
 
 from __future__ import annotations
@@ -24,6 +38,8 @@ import secrets
 import threading
 import time
 
+from . import basip_families as families
+from .basip_families import FAMILIES
 from .server import App, json_response, Response
 
 _RULES_FILE = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins', 'module_utils', '_basip_rules.py')
@@ -31,34 +47,73 @@ _spec = importlib.util.spec_from_file_location('sipfleet_basip_rules', _RULES_FI
 rules = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(rules)
 
-FACTORY_SETTINGS = {
-    'proxy': 'sip:sip.bas-ip.com', 'realm': 'sip.bas-ip.com', 'user': '101', 'password': '123456',
-    'transport': 'udp', 'user_id': '', 'stun': {'ip': '127.0.0.1', 'port': 3478},
-    'registration_interval': 30,
-}
+FACTORY_SETTINGS = families.factory_settings('panel')
 PLACEHOLDER = 'WebPass'
 TYPES = {'proxy': str, 'realm': str, 'user': str, 'password': str, 'transport': str,
-         'user_id': str, 'stun': dict, 'registration_interval': int, 'outbound': str}
+         'user_id': str, 'stun': dict, 'registration_interval': int, 'outbound': str,
+         'h264': int, 'enable': bool, 'timeout': int, 'net': int}
 REQUIRED = ('proxy', 'realm', 'user', 'password', 'stun')
-LOG_IN = {'error': 'Log In'}
 
 
 class Panel(App):
     def __init__(self, web_username='admin', web_password='123456', settings=None, token_ttl=7200,
-                 api_version='v1', extra_keys=None, post_body='empty'):
+                 api_version=None, extra_keys=None, post_body='empty', family='panel'):
         self.web_username = web_username
         self.web_password = web_password
-        self.settings = copy.deepcopy(settings or FACTORY_SETTINGS)
-        self.options = dict(token_ttl=token_ttl, api_version=api_version,
-                            extra_keys=dict(extra_keys or {}), post_body=post_body)
+        self.family = family
+        self.settings = copy.deepcopy(settings) if settings else families.factory_settings(family)
+        self.options = dict(token_ttl=token_ttl, api_version=api_version or FAMILIES[family]['api_version'],
+                            extra_keys=dict(extra_keys or {}), post_body=post_body, outbound=True,
+                            registration='auto', registration_delay=0.0)
+        self.sip_enabled = True
+        self.changed_at = time.time()
+        self.attempted_at = None
         self.tokens = {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
+        self.listeners = []
+        self.registration_source = None
+
+    # --- hooks for a SIP user agent -------------------------------------
+    def add_listener(self, listener):
+        """Call ``listener(settings)`` (a copy, real password included) after every change."""
+        self.listeners.append(listener)
+
+    def set_registration_source(self, source):
+        """``source()`` returns ``OK`` or ``ERROR`` (or None: use the rule); None removes it."""
+        self.registration_source = source
+
+    def registration_state(self):
+        """What the status endpoint reports: ``OK``, ``ERROR`` or ``OFFLINE``."""
+        with self.lock:
+            enabled = self.sip_enabled if FAMILIES[self.family]['switch'] != 'settings' \
+                else bool(self.settings.get('enable'))
+            forced, delay, changed_at = (self.options['registration'], self.options['registration_delay'],
+                                         self.changed_at)
+        if not enabled:
+            return 'OFFLINE'
+        if forced != 'auto':
+            return forced
+        reported = self.registration_source() if self.registration_source else None
+        if reported is not None:
+            return reported
+        return 'OK' if time.time() - changed_at >= delay else 'ERROR'
+
+    def _changed(self):
+        with self.lock:
+            self.changed_at = time.time()
+            snapshot = copy.deepcopy(self.settings)
+            snapshot['sip_enabled'] = self.sip_enabled
+        for listener in list(self.listeners):
+            listener(snapshot)
+
+    def _error(self, status, kind, param=None):
+        return json_response(status, families.error_body(self.family, kind, param))
 
     # --- the panel's API -----------------------------------------------
     def handle(self, request):
         if request.path == '/api/info' and request.method == 'GET':
-            return json_response(200, {'device_name': self.name, 'firmware_version': '3.9.2',
-                                       'api_version': self.options['api_version']})
+            info = dict(FAMILIES[self.family]['info'], device_name=self.name)
+            return json_response(200, info)
         prefix = '/api/%s' % self.options['api_version']
         route = (request.method, request.path[len(prefix):] if request.path.startswith(prefix + '/') else None)
         if route == ('GET', '/login'):
@@ -66,19 +121,24 @@ class Panel(App):
         handler = {('GET', '/logout'): self.logout,
                    ('GET', '/device/sip/settings'): self.get_settings,
                    ('POST', '/device/sip/settings'): self.set_settings}.get(route)
+        if FAMILIES[self.family]['switch'] == 'endpoint':
+            handler = handler or {('GET', '/device/sip/enable'): self.get_enable,
+                                  ('POST', '/device/sip/enable'): self.set_enable}.get(route)
+        if FAMILIES[self.family]['status'] and route == ('GET', '/sip/status'):
+            handler = self.get_status
         if handler is None:
             return json_response(404, {'error': 'Not found'})
         if not self.authorised(request):
-            return json_response(401, LOG_IN)
+            return self._error(401, 'auth')
         return handler(request)
 
     def login(self, request):
         username, digest = request.query.get('username'), request.query.get('password')
         if not username or not digest:
-            return json_response(400, {'error': 'Required parameters missed'})
+            return self._error(400, 'missing')
         expected = hashlib.md5(self.web_password.encode('utf-8')).hexdigest()
         if username != self.web_username or digest.lower() != expected:
-            return json_response(400, {'error': 'Wrong login or password'})
+            return self._error(400, 'login')
         token = secrets.token_hex(20)
         with self.lock:
             self.tokens[token] = time.time() + self.options['token_ttl']
@@ -99,32 +159,72 @@ class Panel(App):
             self.tokens.pop(request.headers['Authorization'][7:], None)
         return json_response(200, {})
 
+    def _known_keys(self):
+        keys = set(FAMILIES[self.family]['settings'])
+        if not self.options['outbound']:
+            keys.discard('outbound')
+        return keys
+
     def get_settings(self, request):
         with self.lock:
-            body = copy.deepcopy(self.settings)
+            body = dict((k, copy.deepcopy(v)) for k, v in self.settings.items() if k in self._known_keys())
         body['password'] = PLACEHOLDER
         body.update(self.options['extra_keys'])
         return json_response(200, body)
 
-    def set_settings(self, request):
+    def _read_body(self, request):
         try:
             body = request.json()
         except ValueError:
-            return json_response(400, {'error': 'Wrong JSON body'})
+            return None, self._error(400, 'json')
         if not isinstance(body, dict):
-            return json_response(400, {'error': 'Wrong JSON body'})
-        for key in REQUIRED:
+            return None, self._error(400, 'json')
+        return body, None
+
+    def set_settings(self, request):
+        body, error = self._read_body(request)
+        if error:
+            return error
+        required = REQUIRED + (('h264',) if FAMILIES[self.family]['h264'] else ())
+        for key in required:
             if key not in body:
-                return json_response(400, {'error': 'Wrong JSON body: no value for `%s`' % key})
+                return self._error(400, 'required', key)
         for key, kind in TYPES.items():
-            if key in body and (not isinstance(body[key], kind) or isinstance(body[key], bool)):
-                return json_response(400, {'error': 'Wrong JSON body: value `%s` was of the wrong type' % key})
-        known = dict((k, v) for k, v in body.items() if k in FACTORY_SETTINGS)
-        if rules.check_settings(known, required=rules.REQUIRED):
-            return json_response(400, {'error': 'Wrong JSON body'})
+            if key in body and (not isinstance(body[key], kind) or (kind is int and isinstance(body[key], bool))):
+                return self._error(400, 'type', key)
+        known = dict((k, v) for k, v in body.items() if k in self._known_keys())
+        refused = families.check_family_rules(self.family, known, rules)
+        if refused:
+            return self._error(400, 'rule', refused)
         with self.lock:
             self.settings.update(copy.deepcopy(known))
+        self._changed()
         return Response(200, b'' if self.options['post_body'] == 'empty' else {})
+
+    def get_enable(self, request):
+        with self.lock:
+            return json_response(200, {'sip_enable': self.sip_enabled})
+
+    def set_enable(self, request):
+        body, error = self._read_body(request)
+        if error:
+            return error
+        if 'sip_enable' not in body:
+            return self._error(400, 'required', 'sip_enable')
+        if not isinstance(body['sip_enable'], bool):
+            return self._error(400, 'type', 'sip_enable')
+        with self.lock:
+            self.sip_enabled = body['sip_enable']
+        self._changed()
+        return Response(200, b'' if self.options['post_body'] == 'empty' else {})
+
+    def get_status(self, request):
+        state = self.registration_state()
+        with self.lock:
+            if state != 'OFFLINE':
+                self.attempted_at = int(time.time())
+            attempted = self.attempted_at
+        return json_response(200, {'sip_status': state, 'register_last_attempt': attempted})
 
     # --- faults and control --------------------------------------------
     def fault_body(self, status):
@@ -138,6 +238,15 @@ class Panel(App):
         if path == '/state' and request.method == 'GET':
             with self.lock:
                 return json_response(200, copy.deepcopy(self.settings))
+        if path == '/sip' and request.method == 'GET':
+            with self.lock:
+                enabled = self.sip_enabled
+            return json_response(200, dict(sip_enabled=enabled, registration=self.registration_state()))
+        if path == '/sip' and request.method == 'PATCH':
+            with self.lock:
+                self.sip_enabled = bool(request.json()['sip_enabled'])
+            self._changed()
+            return json_response(200, {})
         if path == '/state' and request.method == 'PATCH':
             change = request.json()
             with self.lock:
@@ -146,10 +255,24 @@ class Panel(App):
                         self.settings[key].update(value)
                     else:
                         self.settings[key] = value
+            self._changed()
             return json_response(200, {})
         if path == '/options' and request.method == 'PATCH':
-            self.options.update(request.json())
-            return json_response(200, self.options)
+            change = request.json()
+            if change.get('family', self.family) not in FAMILIES:
+                return json_response(400, {'error': 'unknown family %s' % change['family']})
+            reset = change.get('family', self.family) != self.family
+            with self.lock:
+                if reset:
+                    self.family = change['family']
+                    self.settings = families.factory_settings(self.family)
+                    self.sip_enabled = True
+                    self.options['api_version'] = FAMILIES[self.family]['api_version']
+                self.options.update((k, v) for k, v in change.items() if k != 'family')
+                options = dict(self.options, family=self.family)
+            if reset:
+                self._changed()
+            return json_response(200, options)
         if path == '/expire-tokens' and request.method == 'POST':
             self.expire_tokens()
             return json_response(200, {})

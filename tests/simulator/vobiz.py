@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A Vobiz account's SIP-trunk credentials API, as ``api/vobiz.md`` describes it.
+"""A Vobiz account's SIP-trunk API (credentials here; trunks, IP ACLs and origination
+URIs in ``vobiz_trunks``), as ``api/vobiz.md`` describes it.
 
 ``X-Auth-ID``/``X-Auth-Token`` on every call (401 otherwise, and when the auth id of
 the path is another one), the ``Account`` and ``account`` path segments, ``limit``/
@@ -11,12 +12,14 @@ error envelope. Each documented variant of an answer is a switch in ``options``.
 
 Control routes (``/targets/NAME/...`` on the control API):
 
-- ``GET /state``: the options and the stored credentials, with their real passwords;
-  ``DELETE /state``: no credentials and the default options again;
+- ``GET /state``: the options, the stored credentials (with their real passwords), trunks,
+  IP ACLs and origination URIs; ``DELETE /state``: none of them and the default options again;
 - ``PATCH /options``: the variants (see ``DEFAULT_OPTIONS``); unknown names are a 400;
 - ``PATCH /account``: ``auth_id``, ``auth_token``;
 - ``POST /credentials`` ``{username, password, enabled, description}``: create out of band;
-  ``PATCH /credentials/USERNAME``, ``DELETE /credentials/USERNAME``: change or delete out of band.
+  ``PATCH /credentials/USERNAME``, ``DELETE /credentials/USERNAME``: change or delete out of band;
+- ``POST /trunks``, ``POST /ip-acl``, ``POST /origination-uris`` (stored fields): create out of
+  band, answering the object; ``PATCH /trunks/ID``: change a trunk out of band.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import threading
 import uuid
 
 from .server import App, Response, json_response
+from .vobiz_trunks import TRUNK_LIST_MAX, TRUNK_OPTIONS, Invalid, TrunkStore
 
 DEFAULT_OPTIONS = dict(
     create_status=201,          # 201 or 200
@@ -43,6 +47,7 @@ DEFAULT_OPTIONS = dict(
     reject_punctuation=False,   # usernames with "_" or "-" are a 400 (some API versions)
     active=True,                # False: every call answers 403 ACCOUNT_INACTIVE
     default_limit=20,
+    **TRUNK_OPTIONS
 )
 ERROR_CODES = {400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'ACCOUNT_INACTIVE', 404: 'NOT_FOUND',
                409: 'CONFLICT', 422: 'VALIDATION_ERROR', 429: 'RATE_LIMIT_EXCEEDED',
@@ -78,7 +83,12 @@ class VobizAccount(App):
         self.options = copy.deepcopy(DEFAULT_OPTIONS)
         self.options.update(options)
         self.credentials = {}  # id -> stored record (real password), in creation order
+        self.trunk_store = TrunkStore(self)
         self.lock = threading.Lock()
+
+    @staticmethod
+    def stamp():
+        return now()
 
     # --- in-process helpers (tests) --------------------------------------
     def add_credential(self, username, password='secret-pass-1', enabled=True, description=''):
@@ -99,6 +109,7 @@ class VobizAccount(App):
     def reset(self):
         with self.lock:
             self.credentials.clear()
+            self.trunk_store.clear()
             self.options = copy.deepcopy(DEFAULT_OPTIONS)
 
     # --- the API -----------------------------------------------------------
@@ -116,12 +127,67 @@ class VobizAccount(App):
             return error(401, message='The auth id of the path does not match X-Auth-ID')
         rest, method = parts[4:], request.method
         if rest == ['trunks', 'credentials'] and method == 'GET':
-            return self.list(request)
+            with self.lock:
+                return self.list(request, self.credentials, self.render)
         if rest == ['credentials'] and method == 'POST':
             return self.create(request)
         if len(rest) == 2 and rest[0] == 'credentials' and method in ('PUT', 'DELETE'):
             return (self.update if method == 'PUT' else self.delete)(request, rest[1])
+        with self.lock:
+            try:
+                return self.trunk_route(request, rest, method)
+            except Invalid as exc:
+                if exc.status == 400:
+                    return error(400, message=exc.message)
+                return validation_error(exc.field, exc.message, 'invalid', exc.value)
+
+    def trunk_route(self, request, rest, method):
+        """The trunk, IP ACL and origination URI routes (called with the lock held)."""
+        store = self.trunk_store
+        lists = {('trunks',): (store.trunks, store.render_trunk, TRUNK_LIST_MAX),
+                 ('trunks', 'ip-acl'): (store.ipacls, store.render_ipacl, None),
+                 ('trunks', 'origination-uris'): (store.uris, store.render_uri, None)}
+        if tuple(rest) in lists and method == 'GET':
+            return self.list(request, *lists[tuple(rest)])
+        if rest == ['trunks'] and method == 'POST':
+            return self.answer(self.options['create_status'], store.create_trunk(self.body_or_raise(request)))
+        if len(rest) == 2 and rest[0] == 'trunks':
+            record = store.trunks.get(rest[1])
+            if record is None:
+                return error(404, message='Trunk not found')
+            if method == 'GET':
+                return self.answer(200, store.render_trunk(record))
+            if method == 'PUT':
+                return self.answer(200, store.update_trunk(record, self.body_or_raise(request)))
+            if method == 'DELETE':
+                refused = store.delete_trunk(record)
+                return error(409, 'TRUNK_IN_USE', refused) if refused else self.deleted('Trunk deleted')
+        writers = {'ip-acl': (store.ipacls, store.write_ipacl), 'origination-uris': (store.uris, store.write_uri)}
+        if rest and rest[0] in writers and len(rest) <= 2:
+            collection, write = writers[rest[0]]
+            if len(rest) == 1 and method == 'POST':
+                record, render = write(None, self.body_or_raise(request))
+                return self.answer(self.options['create_status'], render(record))
+            record = collection.get(rest[1]) if len(rest) == 2 else None
+            if record is None or method not in ('PUT', 'DELETE'):
+                return error(404, message='Not found')
+            if method == 'DELETE':
+                del collection[rest[1]]
+                return self.deleted('Deleted')
+            record, render = write(record, self.body_or_raise(request))
+            return self.answer(200, render(record))
         return error(404, message='Not found')
+
+    def deleted(self, message):
+        if self.options['delete_status'] == 200:
+            return self.answer(200, {'status': 'success', 'message': message})
+        return self.answer(204, None)
+
+    def body_or_raise(self, request):
+        body, failure = self.body(request)
+        if failure:
+            raise Invalid(400, failure.body['error']['message'])
+        return body
 
     def render(self, record):
         obj = dict(id=record['id'], account_id=self.auth_id, username=record['username'], password='<redacted>',
@@ -139,17 +205,17 @@ class VobizAccount(App):
             headers = {'Deprecation': 'true', 'Sunset': 'Wed, 31 Dec 2036 23:59:59 GMT'}
         return Response(status, body, headers)
 
-    def list(self, request):
+    def list(self, request, collection, render, max_limit=None):
+        """One page of ``collection`` (records in creation order) rendered by ``render``."""
         try:
             limit = int(request.query.get('limit', self.options['default_limit']))
             offset = int(request.query.get('offset', 0))
         except ValueError:
             return error(400, message='limit and offset must be integers')
-        if limit < 1 or offset < 0:
-            return error(400, message='limit must be at least 1 and offset not negative')
-        with self.lock:
-            records = list(self.credentials.values())
-            objects = [self.render(r) for r in records[offset:offset + limit]]
+        if limit < 1 or offset < 0 or (max_limit and limit > max_limit):
+            return error(400, message='limit must be 1 to %s and offset not negative' % (max_limit or 'any'))
+        records = list(collection.values())
+        objects = [render(r) for r in records[offset:offset + limit]]
         meta = {'limit': limit, 'offset': offset, self.options['total_key']: len(records)}
         if self.options['extra_fields']:
             meta.update(next=None, previous=None, generated_at=now())
@@ -238,9 +304,7 @@ class VobizAccount(App):
             return error(409, 'CREDENTIAL_IN_USE', 'Credential is in use by active calls')
         with self.lock:
             self.credentials.pop(cid, None)
-        if self.options['delete_status'] == 200:
-            return self.answer(200, {'status': 'success', 'message': 'Credential deleted'})
-        return self.answer(204, None)
+        return self.deleted('Credential deleted')
 
     # --- faults and control -------------------------------------------------
     def fault_body(self, status):
@@ -252,8 +316,9 @@ class VobizAccount(App):
         method = request.method
         if parts == ['state'] and method == 'GET':
             with self.lock:
-                return json_response(200, {'auth_id': self.auth_id, 'options': copy.deepcopy(self.options),
-                                           'credentials': copy.deepcopy(list(self.credentials.values()))})
+                return json_response(200, dict(copy.deepcopy(self.trunk_store.snapshot()), auth_id=self.auth_id,
+                                               options=copy.deepcopy(self.options),
+                                               credentials=copy.deepcopy(list(self.credentials.values()))))
         if parts == ['state'] and method == 'DELETE':
             self.reset()
             return json_response(200, {})
@@ -287,4 +352,21 @@ class VobizAccount(App):
                 else:
                     record.update(request.json(), updated_at=now())
             return json_response(200, {})
-        return super().control(request, path)
+        return self.control_trunks(request, parts, method) or super().control(request, path)
+
+    def control_trunks(self, request, parts, method):
+        store = self.trunk_store
+        with self.lock:
+            if parts == ['trunks'] and method == 'POST':
+                return json_response(201, store.render_trunk(store.new_trunk(request.json())))
+            if parts in (['ip-acl'], ['origination-uris']) and method == 'POST':
+                collection = store.ipacls if parts == ['ip-acl'] else store.uris
+                defaults = dict(description='', enabled=True, priority=1, weight=10, transport='udp', name='',
+                                ip_address='', sip_uri='')
+                record = store.store(collection, None, request.json(), defaults)
+                render = store.render_ipacl if parts == ['ip-acl'] else store.render_uri
+                return json_response(201, render(record))
+            if len(parts) == 2 and parts[0] == 'trunks' and method == 'PATCH' and parts[1] in store.trunks:
+                store.trunks[parts[1]].update(request.json(), updated_at=now())
+                return json_response(200, store.render_trunk(store.trunks[parts[1]]))
+        return None

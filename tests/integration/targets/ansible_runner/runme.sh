@@ -22,6 +22,9 @@ envvars = json.load(open(sys.argv[1]))
 envvars['SIPFLEET_RUNNER_MARKER'] = sys.argv[2]
 json.dump(envvars, open(sys.argv[1], 'w'))
 PY
+# Every artifact and output is also searched on exit (simulator.sh), even after a failure.
+SIM_WATCHED+=("$pdd/artifacts" "$work/first.out" "$work/second.out")
+mapfile -t SIM_EXTRA_SECRETS < <("$python" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))))' "$work/secrets.json")
 control="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$SIM_STATE")"
 clear_log() { "$python" -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/log", method="DELETE"))' "$control"; }
 runner() {  # ident, then ansible-runner arguments

@@ -114,11 +114,11 @@ def leak_tasks(host):
     ]
 
 
-def summary(status, clean=0, drifted=0, failed=0, ok=0, tasks_drifted=0, tasks_failed=0):
-    return dict(status=status, hosts=clean + drifted + failed, hosts_clean=clean, hosts_drifted=drifted,
-                hosts_failed=failed, hosts_unreachable=0, tasks=ok + tasks_drifted + tasks_failed, tasks_ok=ok,
-                tasks_drifted=tasks_drifted, tasks_skipped=0, tasks_failed=tasks_failed, tasks_ignored=0,
-                tasks_unreachable=0)
+def summary(status, clean=0, drifted=0, failed=0, unreachable=0, ok=0, tasks_drifted=0, tasks_failed=0):
+    return dict(status=status, hosts=clean + drifted + failed + unreachable, hosts_clean=clean, hosts_drifted=drifted,
+                hosts_failed=failed, hosts_unreachable=unreachable, tasks=ok + tasks_drifted + tasks_failed + unreachable,
+                tasks_ok=ok, tasks_drifted=tasks_drifted, tasks_skipped=0, tasks_failed=tasks_failed, tasks_ignored=0,
+                tasks_unreachable=unreachable)
 
 
 PANEL_002 = [dict(path='proxy', before='sip:rogue.example.com', after='sip:pbx.example.com')]
@@ -136,9 +136,9 @@ def expected_json(scenario, offline_msg=None):
             'panel-003': dict(status='clean', tasks=[sip_ok()]),
             'panel-004': dict(status='drift', tasks=[sip_drift('panel-004', PANEL_004, transport='tcp',
                                                                stun=dict(port=19302))]),
-            'panel-offline': dict(status='failed', tasks=[task(status='failed', msg=offline_msg)]),
+            'panel-offline': dict(status='unreachable', tasks=[task(status='unreachable', msg=offline_msg)]),
         }
-        return False, 0, summary('failed', clean=2, drifted=2, failed=1, ok=2, tasks_drifted=2, tasks_failed=1), hosts
+        return False, 0, summary('failed', clean=2, drifted=2, unreachable=1, ok=2, tasks_drifted=2), hosts
     hosts = {
         'panel-001': dict(status='drift', tasks=[sip_ok()] + leak_tasks('panel-001')),
         'panel-002': dict(status='drift', tasks=[sip_drift('panel-002', PANEL_002, proxy='sip:rogue.example.com')]
@@ -176,7 +176,7 @@ def check_json(scenario, report):
 # --- expected Markdown -----------------------------------------------------------
 MARKDOWN_HEAD = '''# Drift report
 
-**{status}**: {drifted} of {hosts} hosts drifted, {failed} failed, 0 unreachable.
+**{status}**: {drifted} of {hosts} hosts drifted, {failed} failed, {unreachable} unreachable.
 
 check mode, ansible-core {version}, {started} to {ended}, playbook `drift.yml`.
 
@@ -214,7 +214,8 @@ def leak_details(host):
 def expected_markdown(scenario, report):
     run, total = report['run'], report['summary']
     text = MARKDOWN_HEAD.format(status=total['status'].upper(), drifted=total['hosts_drifted'], hosts=total['hosts'],
-                                failed=total['hosts_failed'], version=run['ansible_version'],
+                                failed=total['hosts_failed'], unreachable=total['hosts_unreachable'],
+                                version=run['ansible_version'],
                                 started=run['started'], ended=run['ended'])
     if scenario == 'clean':
         return text + ''.join('| %s | clean | 0 | 0 |\n' % h for h in sorted(USERS))
@@ -222,11 +223,11 @@ def expected_markdown(scenario, report):
         offline = report['hosts']['panel-offline']['tasks'][0]['msg']
         return text + (
             '| panel-001 | clean | 0 | 0 |\n| panel-002 | drift | 1 | 0 |\n| panel-003 | clean | 0 | 0 |\n'
-            '| panel-004 | drift | 1 | 0 |\n| panel-offline | failed | 0 | 1 |\n'
+            '| panel-004 | drift | 1 | 0 |\n| panel-offline | unreachable | 0 | 1 |\n'
             '\n## panel-002: drift\n\n' + TABLE + PANEL_002_ROW
             + '\n## panel-004: drift\n\n' + TABLE
             + '| Panel SIP settings | drift | `stun.port: 19302 -> 3478`<br>`transport: "tcp" -> "udp"` |\n'
-            + '\n## panel-offline: failed\n\n' + TABLE + '| Panel SIP settings | failed | `%s` |\n' % offline)
+            + '\n## panel-offline: unreachable\n\n' + TABLE + '| Panel SIP settings | unreachable | `%s` |\n' % offline)
     return text + (
         '| panel-001 | drift | 5 | 0 |\n| panel-002 | drift | 6 | 0 |\n'
         '\n## panel-001: drift\n\n' + TABLE + leak_rows('panel-001')
@@ -294,7 +295,7 @@ def expected_junit(scenario, report):
             suite('panel-004', [(SIP_TASK, [
                 'failure', 'drift', 'drift in stun.port, transport',
                 'stun.port: 19302 -> 3478\ntransport: "tcp" -> "udp"'])]),
-            suite('panel-offline', [(SIP_TASK, ['error', 'failed', offline, offline])]),
+            suite('panel-offline', [(SIP_TASK, ['error', 'unreachable', offline, offline])]),
         ]
     else:
         suites = [suite('panel-001', [(SIP_TASK,)] + leak_cases('panel-001')),

@@ -27,6 +27,11 @@ printf '%s' "$vault_password" > "$work/vault-password"
 ansible-vault encrypt_string --vault-password-file "$work/vault-password" --name site_code -- "$site_code" \
     > "$work/vault.yml"
 export BASIP_API_PASSWORD="$web_password" LEAK_DIR="$work/leaks"
+# The reports and summaries are searched on exit too (simulator.sh), even after a failure,
+# for these and every secret the simulator knows (the web password's MD5, SIP passwords).
+SIM_WATCHED+=("$work/clean" "$work/drift" "$work/leaks-report" "$work/clean.summary" "$work/drift.summary"
+              "$work/leaks-report.summary")
+SIM_EXTRA_SECRETS+=("$sip_password" "Note-$note_seed" "$site_code" "$vault_password")
 mkdir "$LEAK_DIR"
 run=(ansible-playbook -i inventory.yml drift.yml -e "@$SIM_STATE" -e "@$work/vault.yml"
      --vault-password-file "$work/vault-password" -e "sip_password=$sip_password"
@@ -62,7 +67,7 @@ gate 0 "$work/clean/drift.json"
 echo "== drift on two panels, one panel unreachable"
 check inject panel-002 '{"proxy": "sip:rogue.example.com"}'
 check inject panel-004 '{"stun": {"port": 19302}, "transport": "tcp"}'
-SIPFLEET_DRIFT_REPORT_DIR="$work/drift" playbook 2 drift --check --diff
+SIPFLEET_DRIFT_REPORT_DIR="$work/drift" playbook 4 drift --check --diff  # 4: a host was unreachable
 check requests panel-001 panel-002 panel-003 panel-004
 check report drift "$work/drift"
 gate 3 "$work/drift/drift.json"

@@ -9,6 +9,8 @@ password="Vz-$(random)"
 new_password="Rot-$(random)"
 vobiz_token="tok-$(random)"
 output="$(dirname "$SIM_STATE")/output.txt"
+SIM_WATCHED+=("$output")  # searched on exit too, even when the playbook fails
+SIM_EXTRA_SECRETS+=("$password" "$new_password" "$vobiz_token")
 ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -e "password=$password" \
     -e "new_password=$new_password" -e "vobiz_token=$vobiz_token" -vvv "$@" | tee "$output"
-assert_no_secrets "$output" "$password" "$new_password" "$vobiz_token"
+assert_no_secrets "$output" "${SIM_EXTRA_SECRETS[@]}"

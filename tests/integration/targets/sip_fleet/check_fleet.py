@@ -5,6 +5,7 @@
 
     python check_fleet.py STATE_FILE INVENTORY_DIR converged [PASSWORDS_FILE]
     python check_fleet.py STATE_FILE INVENTORY_DIR no-writes
+    python check_fleet.py STATE_FILE INVENTORY_DIR vobiz-requests
     python check_fleet.py STATE_FILE INVENTORY_DIR recap LOG CHANGED_HOSTS...
     python check_fleet.py STATE_FILE INVENTORY_DIR drift REPORT_JSON HOSTS...
 
@@ -44,6 +45,17 @@ def converged(fleet, inventory, passwords_file=None):
     credentials = dict((c['username'], c) for c in vobiz['credentials'])
     ringcentral = get(control + '/targets/ringcentral/state')
     prefix = group_vars['sip_fleet_username_prefix']
+    declared = group_vars['sip_fleet_vobiz_trunk']
+    trunks = [t for t in vobiz['trunks'] if t['name'] == declared['name']]
+    if len(trunks) != 1:
+        fail('%d trunks named %r, expected one' % (len(trunks), declared['name']))
+    trunk = trunks[0]
+    attached = credentials.get(declared['credential'], {}).get('id')
+    if not attached or trunk['credential_uuid'] != attached:
+        fail('trunk %r does not hold credential %s' % (declared['name'], declared['credential']))
+    if trunk['concurrent_calls_limit'] != declared['concurrent_calls_limit']:
+        fail('trunk %r: concurrent_calls_limit is %r' % (declared['name'], trunk['concurrent_calls_limit']))
+    domain = '%s.sip.vobiz.ai' % trunk['trunk_id']
     wanted_usernames = set()
     for host, variables in sorted(hosts(inventory).items()):
         panel = get('%s/targets/%s/state' % (control, host))
@@ -58,7 +70,7 @@ def converged(fleet, inventory, passwords_file=None):
         else:
             username = prefix + host.replace('-', '')
             wanted_usernames.add(username)
-            expect = dict(proxy='sip:trunk01.sip.vobiz.ai', realm='MA_SIMUL001.sip.vobiz.ai', user=username,
+            expect = dict(proxy='sip:' + domain, realm='MA_SIMUL001.sip.vobiz.ai', user=username,
                           user_id=username, transport='udp', registration_interval=300,
                           stun={'ip': 'stun.example.com', 'port': 3478})
             secret = passwords[host]
@@ -75,8 +87,10 @@ def converged(fleet, inventory, passwords_file=None):
     in_scope = set(u for u in credentials if u.startswith(prefix))
     if in_scope != wanted_usernames:
         fail('credentials in scope %s: %s, expected %s' % (prefix, sorted(in_scope), sorted(wanted_usernames)))
-    print('converged: %d panels hold their identity; %d credentials in scope %r, %d outside it kept'
-          % (len(hosts(inventory)), len(in_scope), prefix, len(credentials) - len(in_scope)))
+    print('converged: %d panels hold their identity; %d credentials in scope %r, %d outside it kept; '
+          'trunk %r holds %s, panels register to its domain'
+          % (len(hosts(inventory)), len(in_scope), prefix, len(credentials) - len(in_scope), declared['name'],
+             declared['credential']))
 
 
 def no_writes(fleet, inventory):
@@ -84,7 +98,18 @@ def no_writes(fleet, inventory):
     writes = ['%s %s %s' % (e['target'], e['method'], e['path']) for e in log if e['method'] in WRITES]
     if writes:
         fail('expected no writes, got %s' % writes[:5])
-    print('no writes: %d requests, all reads' % len(log))
+    vobiz = [e['method'] + ' ' + e['path'].split('/MA_SIMUL001')[-1] for e in log if e['target'] == 'vobiz']
+    print('no writes: %d requests, all reads (Vobiz: %s)' % (len(log), ', '.join(vobiz)))
+
+
+def vobiz_requests(fleet, inventory):
+    """Print the Vobiz requests since the log was cleared, by method and path."""
+    log = [e for e in get(fleet['control'] + '/log') if e['target'] == 'vobiz']
+    counts = {}
+    for entry in log:
+        key = '%s %s' % (entry['method'], re.sub('/[0-9a-f-]{36}$', '/ID', entry['path'].split('/MA_SIMUL001')[-1]))
+        counts[key] = counts.get(key, 0) + 1
+    print('vobiz requests: %d (%s)' % (len(log), ', '.join('%s x%d' % item for item in sorted(counts.items()))))
 
 
 def recap(fleet, inventory, log_file, *changed_hosts):
@@ -106,7 +131,8 @@ def drift(fleet, inventory, report_file, *drifted_hosts):
 
 def main(state_file, inventory, check, *args):
     fleet = json.load(open(state_file))
-    {'converged': converged, 'no-writes': no_writes, 'recap': recap, 'drift': drift}[check](fleet, inventory, *args)
+    {'converged': converged, 'no-writes': no_writes, 'recap': recap, 'drift': drift,
+     'vobiz-requests': vobiz_requests}[check](fleet, inventory, *args)
 
 
 if __name__ == '__main__':

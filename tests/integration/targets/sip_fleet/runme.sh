@@ -2,12 +2,22 @@
 # The fleet playbooks (site, drift, rotate_passwords) against 6 simulated panels
 # (4 on a Vobiz trunk, 2 from RingCentral identities), asserting the simulators' state.
 set -euo pipefail
+web_password="Web-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 # shellcheck source=../setup_simulator/simulator.sh
-source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral
+source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --web-password "$web_password"
 WORK="$(dirname "$SIM_STATE")"
 PLAYBOOKS="$COLLECTION_ROOT/playbooks"
 CHECK=(python "$PWD/check_fleet.py" "$SIM_STATE" "$WORK/inventory")
-python "$COLLECTION_ROOT/scripts/demo_inventory.py" "$SIM_STATE" "$WORK/inventory"
+python "$COLLECTION_ROOT/scripts/demo_inventory.py" "$SIM_STATE" "$WORK/inventory" "$web_password"
+# Every run's output and the drift reports, searched for every secret of the run on exit
+# (simulator.sh: web password and its MD5, SIP and credential passwords, RingCentral tokens),
+# also when a step fails.
+mkdir "$WORK/logs"
+SIM_WATCHED+=("$WORK/logs" "$WORK/drift")
+mapfile -t SIM_EXTRA_SECRETS < <(python -c 'import json, sys
+group_vars = json.load(open(sys.argv[1]))
+print("\n".join(list(group_vars["demo_trunk_passwords"].values()) + [group_vars["sip_fleet_vobiz_auth_token"]]))' \
+    "$WORK/inventory/group_vars/panels.yml")
 control="$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$SIM_STATE")"
 post() { python - "$control$1" "$2" <<'PY'
 import sys, urllib.request
@@ -18,14 +28,20 @@ PY
 # One credential outside the fleet's scope (must survive purge), one stale inside it (must go).
 post /targets/vobiz/credentials '{"username": "othersite1", "password": "other-pass-1"}'
 post /targets/vobiz/credentials '{"username": "demostale1", "password": "stale-pass-1"}'
-playbook() { ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/last.log" || { cat "$WORK/last.log"; exit 1; }; }
+runs=0
+playbook() {
+    runs=$((runs + 1))
+    ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/logs/run-$runs.log" || { cat "$WORK/logs/run-$runs.log"; exit 1; }
+    cp "$WORK/logs/run-$runs.log" "$WORK/last.log"
+}
 clear_log() { python -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/log", method="DELETE"))' "$control"; }
 
-echo "== site.yml provisions the fleet"
+echo "== site.yml provisions the fleet from an account without a trunk"
+clear_log
 playbook "$PLAYBOOKS/site.yml" -vvv
-cp "$WORK/last.log" "$WORK/site-vvv.log"
 "${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
 "${CHECK[@]}" converged
+"${CHECK[@]}" vobiz-requests
 
 echo "== site.yml again changes nothing and only reads"
 clear_log
@@ -55,6 +71,8 @@ import json, secrets, sys
 old = json.load(open(sys.argv[1]))['demo_trunk_passwords']
 json.dump({'demo_trunk_passwords': dict((h, 'New-' + secrets.token_hex(6)) for h in old)}, open(sys.argv[2], 'w'))
 PY
+mapfile -t -O "${#SIM_EXTRA_SECRETS[@]}" SIM_EXTRA_SECRETS < <(python -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["demo_trunk_passwords"].values()))' "$WORK/new-passwords.json")
 jq_one="$WORK/new-one.json"
 python - "$WORK/inventory/group_vars/panels.yml" "$WORK/new-passwords.json" "$jq_one" <<'PY'
 import json, sys
@@ -73,18 +91,48 @@ playbook "$PLAYBOOKS/rotate_passwords.yml" -e "@$WORK/new-passwords.json"
 "${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
 "${CHECK[@]}" converged "$WORK/new-passwords.json"
 
-echo "== no secret of the run in the -vvv output of site.yml"
-python - "$WORK/inventory/group_vars/panels.yml" "$WORK/site-vvv.log" "$SIM_STATE" <<'PY'
-import json, sys, urllib.request
+echo "== rotate_passwords.yml with no gap: panel-001 moves to a new credential, the trunk with it"
+mkdir -p "$WORK/inventory/host_vars"
+echo '{"sip_fleet_credential_generation": 1}' > "$WORK/inventory/host_vars/panel-001.json"
+python - "$WORK/inventory/group_vars/panels.yml" "$WORK/new-passwords.json" "$WORK/gen1.json" <<'PY'
+import json, sys
 group_vars = json.load(open(sys.argv[1]))
-text = open(sys.argv[2]).read()
-fleet = json.load(open(sys.argv[3]))
-rc = json.load(urllib.request.urlopen(fleet['control'] + '/targets/ringcentral/state'))
-secrets = list(group_vars['demo_trunk_passwords'].values()) + [
-    group_vars['sip_fleet_vobiz_auth_token'], rc['client_secret'], rc['jwt']] + [
-    d['password'] for d in rc['devices'].values()] + rc['issued']['access_tokens']
-leaked = [s for s in secrets if s in text]
-if leaked:
-    sys.exit('%d secret(s) of the run appear in the -vvv output' % len(leaked))
-print('no secret in %d lines of -vvv output (%d secrets checked)' % (text.count('\n'), len(secrets)))
+passwords = json.load(open(sys.argv[2]))['demo_trunk_passwords']
+passwords['panel-001'] = 'Gen1-' + passwords['panel-001']
+trunk = dict(group_vars['sip_fleet_vobiz_trunk'], credential='demopanel001-g1')
+json.dump({'demo_trunk_passwords': passwords, 'sip_fleet_vobiz_trunk': trunk}, open(sys.argv[3], 'w'))
 PY
+mapfile -t -O "${#SIM_EXTRA_SECRETS[@]}" SIM_EXTRA_SECRETS < <(python -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["demo_trunk_passwords"].values()))' "$WORK/gen1.json")
+clear_log
+playbook "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panel-001 -e sip_fleet_rotate_mode=new_credential -e "@$WORK/gen1.json"
+"${CHECK[@]}" recap "$WORK/last.log" panel-001
+python - "$control" "$WORK/gen1.json" <<'PY'
+import json, sys, urllib.request
+control, passwords = sys.argv[1], json.load(open(sys.argv[2]))['demo_trunk_passwords']
+vobiz = json.load(urllib.request.urlopen(control + '/targets/vobiz/state'))
+panel = json.load(urllib.request.urlopen(control + '/targets/panel-001/state'))
+log = [e for e in json.load(urllib.request.urlopen(control + '/log')) if e['target'] in ('vobiz', 'panel-001')
+       and e['method'] in ('POST', 'PUT', 'DELETE') and not e['path'].endswith('/login')]
+credentials = dict((c['username'], c) for c in vobiz['credentials'])
+new = credentials.get('demopanel001-g1')
+assert new and new['password'] == passwords['panel-001'], 'no new credential with the new password'
+assert 'demopanel001' not in credentials, 'the old credential was not deleted'
+assert vobiz['trunks'][0]['credential_uuid'] == new['id'], 'the trunk does not hold the new credential'
+assert panel['user'] == 'demopanel001-g1' and panel['password'] == passwords['panel-001'], 'panel not moved'
+order = ['%s %s' % (e['method'], e['target'] if e['target'] != 'vobiz' else e['path'].split('/MA_SIMUL001')[-1][:12])
+         for e in log]
+steps = [next(i for i, o in enumerate(order) if o.startswith(step))
+         for step in ('POST /credential', 'PUT /trunks/', 'POST panel-001', 'DELETE /credential')]
+assert steps == sorted(steps) and steps[-1] == len(order) - 1, order
+print('no-gap rotation: create, attach, move the panel, delete the old credential: %s' % ', '.join(order))
+PY
+clear_log
+playbook "$PLAYBOOKS/site.yml" -e "@$WORK/gen1.json"
+"${CHECK[@]}" recap "$WORK/last.log"
+"${CHECK[@]}" no-writes
+
+echo "== no secret of the run in any output (site.yml at -vvv) or drift report"
+for path in "${SIM_WATCHED[@]}"; do
+    assert_no_secrets "$path" "${SIM_EXTRA_SECRETS[@]}"
+done

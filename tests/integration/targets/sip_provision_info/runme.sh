@@ -8,6 +8,7 @@ set -euo pipefail
 # shellcheck source=../setup_simulator/simulator.sh
 source ../setup_simulator/simulator.sh --panels 1 --ringcentral
 output="$(dirname "$SIM_STATE")/output.txt"
+SIM_WATCHED+=("$output")  # searched on exit too, with every token the account issued by then
 
 account() {
     # The simulated account's state (it holds the secrets), one field per line as asked.

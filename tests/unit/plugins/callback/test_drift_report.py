@@ -216,6 +216,30 @@ def test_summary_and_host_status():
     assert summarise({'a': {'tasks': [{'status': 'ok'}]}})['status'] == 'clean'
 
 
+def test_registration_state_is_recorded_and_an_unregistered_panel_is_not_clean():
+    registered = task_entry({'changed': False, 'registration': {'state': 'OK', 'registered': True}}, 'ok', False)
+    assert registered == dict(status='ok', changed=False, no_log=False, registration='OK')
+    lost = task_entry({'changed': False, 'diff': {'before': {'a': 1}, 'after': {'a': 1}},
+                       'registration': {'state': 'ERROR', 'registered': False}}, 'ok', False)
+    assert lost == dict(status='drift', changed=False, no_log=False, registration='ERROR',
+                        differences=[{'path': 'registration', 'before': 'ERROR', 'after': 'OK'}])
+    unknown = task_entry({'registration': {'state': None, 'registered': None}}, 'ok', False)
+    assert 'registration' not in unknown and unknown['status'] == 'ok'
+    hidden = task_entry({'registration': {'state': 'OFFLINE', 'registered': False}}, 'ok', True)
+    assert hidden == dict(status='ok', changed=False, no_log=True)
+    hosts = dict((name, {'tasks': [dict(entry, task='Read the panel')]})
+                 for name, entry in (('a', registered), ('b', lost), ('c', unknown)))
+    summary = summarise(hosts)
+    assert [hosts[h]['status'] for h in 'abc'] == ['clean', 'drift', 'clean']
+    assert (hosts['a']['registration'], hosts['b']['registration']) == ('OK', 'ERROR')
+    assert 'registration' not in hosts['c'] and summary['status'] == 'drift'
+    text = render_markdown(dict(sample_report(), hosts=hosts, summary=summary))
+    assert '| Host | Status | Drifted tasks | Failed tasks | Registration |' in text
+    assert '| a | clean | 0 | 0 | OK |' in text and '| c | clean | 0 | 0 | unknown |' in text
+    assert '`registration: "ERROR" -> "OK"`' in text
+    assert 'Registration' not in render_markdown(sample_report())
+
+
 # --- rendering -------------------------------------------------------------------
 def sample_report():
     hosts = {

@@ -40,11 +40,23 @@ def error_of(value):
 
 def test_identity_becomes_panel_options():
     assert basip_sip_options(IDENTITY) == {
-        'proxy': 'sip:sip112-191.ringcentral.com:5090', 'realm': 'sip.ringcentral.com',
+        'proxy': 'sip:sip.ringcentral.com', 'realm': 'sip.ringcentral.com',
+        'outbound': 'sip:sip112-191.ringcentral.com:5090',
         'user': '17203861294*115', 'password': SECRET, 'user_id': '802398804016', 'transport': 'udp',
         'stun': {'ip': 'stun1.ringcentral.com', 'port': 19302},
     }
     assert FilterModule().filters() == {'basip_sip_options': basip_sip_options}
+
+
+def test_without_outbound_the_outbound_proxy_is_the_proxy():
+    options = basip_sip_options(IDENTITY, outbound=False)
+    assert (options['proxy'], options['realm']) == ('sip:sip112-191.ringcentral.com:5090', 'sip.ringcentral.com')
+    assert 'outbound' not in options
+
+
+def test_outbound_must_be_a_boolean():
+    with pytest.raises(AnsibleFilterError, match='outbound must be true or false'):
+        basip_sip_options(IDENTITY, outbound='no')
 
 
 @pytest.mark.parametrize('transport', ['TCP', 'TLS', 'udp'])
@@ -53,7 +65,7 @@ def test_panel_transports_in_lower_case(transport):
 
 
 def test_proxy_already_a_sip_uri_is_kept():
-    assert basip_sip_options(identity(outbound_proxy='sip:pbx.example.com'))['proxy'] == 'sip:pbx.example.com'
+    assert basip_sip_options(identity(outbound_proxy='sip:pbx.example.com'))['outbound'] == 'sip:pbx.example.com'
 
 
 def test_without_stun_servers_the_panel_keeps_its_own():
@@ -88,7 +100,9 @@ def test_not_a_dict():
     (dict(username='1' * 32), 'user must be 1 to 31 characters'),
     (dict(password='abc'), 'password must be 6 to 31 characters'),
     (dict(password='Xy7Hk2Lm9Q\u00e9'), 'password must be 6 to 31 characters'),
-    (dict(outbound_proxy='[2001:db8::1]:5090'), 'proxy must be'),
+    (dict(outbound_proxy='[2001:db8::1]:5090'), 'outbound must be'),
+    (dict(domain='[2001:db8::1]'), 'proxy must be'),
+    (dict(username='1720386\n1294'), 'user must be 1 to 31 characters'),
     (dict(domain='sip ringcentral com'), 'realm must be'),
     (dict(stun_servers=['stun1.ringcentral.com:70000']), 'stun.port must be an integer from 1 to 65535'),
 ])
@@ -125,7 +139,8 @@ def test_ringcentral_identity_configures_a_simulated_panel(fleet):
     stored = requests.get(control + '/targets/panel-001/state', timeout=5).json()
     device = account['devices']['802398805016']
     assert result['changed'] is True
-    assert stored == dict(stored, proxy='sip:sip112-191.ringcentral.com:5090', realm='sip.ringcentral.com',
+    assert stored == dict(stored, proxy='sip:sip.ringcentral.com', realm='sip.ringcentral.com',
+                          outbound='sip:sip112-191.ringcentral.com:5090',
                           user=device['username'], password=device['password'],
                           user_id=rc['sip_info'][0]['authorization_id'], transport='udp',
                           stun={'ip': 'stun1.ringcentral.com', 'port': 19302})

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
-from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, InputError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
 
@@ -42,7 +42,8 @@ def panel(panels):
 def test_converged_run_only_reads(panel):
     params, control = panel
     result = ensure_sip_settings(params(proxy='sip:sip.bas-ip.com', user='101', stun={'port': 3478, 'ip': None}))
-    assert result == dict(changed=False, changes=[], settings=dict(FACTORY_SETTINGS, password='<hidden>'))
+    assert result == dict(changed=False, changes=[], settings=dict(FACTORY_SETTINGS, password='<hidden>'),
+                          api_family='panel')
     assert control.calls('panel-001') == [LOGIN, READ, LOGOUT]
 
 
@@ -95,7 +96,9 @@ def test_check_mode_without_password_reports_the_change_with_a_warning(panel):
     (dict(registration_interval=10), 'registration_interval must be an integer from 30 to 900'),
     (dict(proxy='pbx.example.com'), "proxy must be 'sip:'"),
     (dict(stun={'ip': 'stun.example.com:3478', 'port': None}), 'stun.ip must be'),
-    (dict(password='short'), 'password must be 6 to 31 characters'),
+    (dict(password='short', api_family='panel'), 'password must be 6 to 31 characters'),
+    (dict(password='p' * 32), 'password must be 6 to 31 characters'),
+    (dict(user='10\n01'), 'user must be 1 to 31 characters'),
 ])
 def test_bad_input_fails_before_any_request(panel, bad, message):
     params, control = panel
@@ -168,3 +171,12 @@ def test_the_web_password_digest_is_a_registered_secret(panel):
             ensure_sip_settings(params(user='101'))
     assert digest not in str(info.value) and 'bad login admin/********' in str(info.value)
     assert digest in notes.secrets
+
+
+@pytest.mark.parametrize('url', ['ftp://127.0.0.1/', 'file:///etc/passwd', '127.0.0.1'])
+def test_api_url_schemes_other_than_http_are_refused_before_any_request(panel, url):
+    params, control = panel
+    with pytest.raises(InputError) as info:
+        ensure_sip_settings(params(api_url=url, user='101'))
+    assert str(info.value).startswith('api_url must be an http:// or https:// URL')
+    assert control.calls('panel-001') == []

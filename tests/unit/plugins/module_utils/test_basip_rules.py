@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import string
+import time
 
 import pytest
 from hypothesis import given, strategies as st
@@ -14,7 +15,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules im
     REQUIRED, check_settings, check_value,
 )
 
-ALLOWED = string.ascii_letters + string.digits + ' \t~!@#$%^&;*()_-+={[}]|"<,>.?/'
+ALLOWED = string.ascii_letters + string.digits + ' ~!@#$%^&;*()_-+={[}]|"<,>.?/'
 NOT_ALLOWED = "'`:\\\u00e9\u4e2d\x00"
 octet = st.integers(0, 255)
 ipv4 = st.tuples(octet, octet, octet, octet).map(lambda t: '.'.join(map(str, t)))
@@ -115,3 +116,66 @@ def test_check_settings_reports_every_problem_and_missing_keys():
         'user must be 1 to 31 characters: letters, digits, spaces and ~!@#$%^&;*()_-+={[}]|"<,>.?/',
         'stun.port must be an integer from 1 to 65535',
     ]
+
+
+CONTROL = ''.join(map(chr, range(0, 32))) + '\x7f\x85\u2028\u2029\u00a0\u3000'
+
+
+@given(st.text(ALLOWED, max_size=30), st.sampled_from(CONTROL), st.data())
+def test_control_characters_and_other_white_space_are_refused(text, bad, data):
+    """The published ``\\s`` lets newline, tab and CR in; they cannot appear in a SIP header."""
+    at = data.draw(st.integers(0, len(text)))
+    value = text[:at] + bad + text[at:]
+    for name in ('user', 'user_id', 'password'):
+        assert check_value(name, value) is not None
+    for name in ('user', 'password'):
+        assert check_value(name, value, 'camdroid_monitor') is not None
+
+
+@pytest.mark.parametrize('name, value', [
+    ('proxy', 'sip:' + 'a' * 1000000), ('proxy', 'sip:' + 'a.' * 500000 + 'com'),
+    ('proxy', 'sip:' + 'a-' * 500000), ('realm', '1' * 1000000), ('stun.ip', 'a' * 999999 + '.'),
+    ('outbound', 'sip:' + 'ab' * 500000 + ':5060'), ('user', 'u' * 1000000), ('password', ' ' * 1000000),
+    ('user_id', '\n' * 1000000), ('password', 'p' * 1000000),
+])
+def test_a_megabyte_is_refused_at_once(name, value):
+    started = time.perf_counter()
+    assert check_value(name, value) is not None
+    assert check_value(name, value, 'camdroid_monitor') is not None
+    assert time.perf_counter() - started < 0.1
+
+
+@pytest.mark.parametrize('size', [5000, 20000, 80000])
+def test_host_checks_are_linear(size):
+    """The old host pattern took seconds for a 20 kB proxy (nested repetition); now every size is fast."""
+    value = 'sip:' + ('a' * (size // 2) + '-') * 2
+    started = time.perf_counter()
+    for attempt in range(10):
+        assert check_value('proxy', value) is not None, attempt
+    assert time.perf_counter() - started < 0.1
+
+
+def test_dns_names_are_at_most_253_characters():
+    name = '.'.join(['a' * 63] * 3) + '.' + 'b' * 61
+    assert len(name) == 253 and check_value('realm', name) is None
+    assert check_value('realm', name + 'c') is not None
+
+
+@given(host, st.one_of(st.just(''), port))
+def test_outbound_is_empty_or_a_sip_host(h, p):
+    assert check_value('outbound', '') is None
+    assert check_value('outbound', 'sip:' + h + p) is None
+    assert check_value('outbound', h + p) is not None
+
+
+@given(st.text(min_size=1, max_size=31).filter(str.isprintable))
+def test_camdroid_user_and_password_are_1_to_31_printable_characters(text):
+    assert check_value('password', text, 'camdroid_monitor') is None
+    assert check_value('user', text, 'camdroid_monitor') is None
+
+
+def test_camdroid_lengths():
+    assert check_value('password', '', 'camdroid_monitor') is not None
+    assert check_value('password', 'p' * 32, 'camdroid_monitor') is not None
+    assert check_value('password', 'x', 'camdroid_monitor') is None
+    assert check_value('password', 'x') is not None

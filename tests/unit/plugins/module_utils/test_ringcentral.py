@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -413,3 +414,23 @@ def test_controller_path_gives_the_module_result(account, monkeypatch):
     assert account.calls() == [TOKEN, PROVISION, REVOKE]
     text = json.dumps(result)
     assert state['client_secret'] not in text and state['jwt'] not in text
+
+
+def test_the_obtained_access_token_is_a_registered_secret(account):
+    result, notes = ringcentral.SIP_PROVISION_INFO.result(account.params())
+    assert not result.get('failed')
+    issued = account.state()['issued']['access_tokens']
+    assert issued and issued[-1] in notes.secrets
+
+
+def test_a_sip_provision_without_an_answer_is_sent_once(account):
+    """A slow sip-provision may have registered the device: it is not sent again."""
+    account.fault('delay', delay=1.5, method='POST', path=ringcentral.SIP_PROVISION_PATH)
+    with pytest.raises(ApiError) as info:
+        sip_provision_info(account.params(timeout=0.5, retries=3))
+    assert 'no answer within timeout=0.5s (the timeout option)' in str(info.value)
+    deadline = time.monotonic() + 5
+    while PROVISION not in account.calls() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert account.calls().count(PROVISION) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from unittest import mock
 
 import pytest
@@ -107,6 +108,24 @@ def test_runs_give_the_module_results(fleet, capsys):
         assert controller['invocation']['module_args']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert control.calls('panel-001') == control.calls('panel-002')
     assert control.state('panel-002')['password'] == SECRET
+
+
+def test_basip_sip_info_gives_the_module_result(fleet, capsys):
+    """basip_sip_info on the module path (panel-001) and in the controller (panel-002): same reads, same answer."""
+    from ansible_collections.sipfleet.provision.plugins.action.basip_sip_info import ActionModule
+    from ansible_collections.sipfleet.provision.plugins.modules import basip_sip_info
+    urls, control = fleet
+    internal = dict(_ansible_check_mode=True, _ansible_diff=False, _ansible_module_name='basip_sip_info')
+    module = comparable(module_output(basip_sip_info, dict(
+        api_url=urls['panel-001'], api_password='123456', query='registration', **internal), capsys))
+    controller = comparable(run_action(ActionModule, dict(api_url=urls['panel-002'], api_password='123456',
+                                                          query='registration'), 'basip_sip_info', check_mode=True))
+    for result in (module, controller):
+        result['invocation']['module_args'].pop('api_url')
+        assert result['device'].pop('device_name') in urls
+    assert controller == module and module['registration']['state'] == 'OK'
+    assert control.calls('panel-001') == control.calls('panel-002')
+    assert set(call.split()[0] for call in control.calls('panel-001')) == {'GET'}
 
 
 def test_environment_fallbacks_and_their_masking(fleet, capsys, monkeypatch):
@@ -263,14 +282,16 @@ def test_controller_path_honours_task_environment_check_and_diff(monkeypatch):
 def test_every_module_has_its_action_plugin():
     """The action plugins call what the modules call, with the module's options."""
     from ansible_collections.sipfleet.provision.plugins.action import (
-        sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
+        basip_sip_info, sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
     )
     from ansible_collections.sipfleet.provision.plugins.modules import (
+        basip_sip_info as basip_sip_info_module,
         sip_provision_info as sip_provision_info_module, vobiz_credential as vobiz_credential_module,
         vobiz_credential_info as vobiz_credential_info_module, vobiz_credential_set as vobiz_credential_set_module,
     )
     expected = {
         BasipSipAction: (basip_sip, 'ensure_sip_settings'),
+        basip_sip_info.ActionModule: (basip_sip_info_module, 'sip_info'),
         vobiz_credential.ActionModule: (vobiz_credential_module, 'ensure_credential'),
         vobiz_credential_set.ActionModule: (vobiz_credential_set_module, 'ensure_credential_set'),
         vobiz_credential_info.ActionModule: (vobiz_credential_info_module, 'credential_info'),
@@ -303,3 +324,22 @@ def test_registered_secrets_are_removed_on_both_paths(name, capsys, monkeypatch)
     for result in (controller, module):
         assert 'Tok-%s' % name not in json.dumps(result, default=str)
         assert result.get('failed', False) is (name == 'fail')
+
+
+def test_a_panel_that_refuses_connections_is_unreachable_on_the_controller_path(capsys):
+    args = dict(api_url='http://127.0.0.1:9', api_password='123456', retries=0, timeout=2, user='101')
+    controller = run_action(BasipSipAction, args, NAME)
+    assert controller['unreachable'] is True and 'failed' not in controller and controller['changed'] is False
+    assert controller['msg'].startswith('GET http://127.0.0.1:9/api/v1/login: connection failed after 1 attempt(s)')
+    module = module_result(args, capsys)
+    assert module['failed'] and 'unreachable' not in module and module['msg'] == controller['msg']
+
+
+def test_a_read_timeout_is_a_failure_not_unreachable(fleet):
+    urls, control = fleet
+    control.fault('panel-001', 'delay', delay=1.0, method='GET', path='/api/v1/login')
+    args = dict(api_url=urls['panel-001'], api_password='123456', retries=0, timeout=0.3, user='101')
+    result = run_action(BasipSipAction, args, NAME)
+    assert result['failed'] and 'unreachable' not in result
+    assert 'no answer within timeout=0.3s (the timeout option)' in result['msg']
+    time.sleep(1.0)  # let the slow answer finish before the next test clears the log
