@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - With O(state=present), gets one access token with the JWT-bearer grant
     (C(POST /restapi/oauth/token), O(client_id), O(client_secret), O(jwt)) and returns it, so that every
-    RingCentral task of a play can use it (O(access_token)) instead of getting and revoking its own:
+    RingCentral task of a play can use it (O(access_token)) instead of getting and revoking its own;
     RingCentral allows 5 token requests per user and minute (C(Auth) rate-limit group), then a penalty.
   - With O(state=absent), revokes O(access_token) (C(POST /restapi/oauth/revoke), once, never retried).
   - "Runs on the controller (C(delegate_to: localhost) or C(connection: local))."

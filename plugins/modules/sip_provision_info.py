@@ -15,7 +15,7 @@ description:
     for example a BAS-IP panel through the P(sipfleet.provision.basip_sip_options#filter) filter and
     M(sipfleet.provision.basip_sip).
   - Calls RingCentral's "Register Device" API (C(POST /restapi/v1.0/client-info/sip-provision)) once
-    per device: O(device_id) for one, O(device_ids) for many with one token. Authentication is the
+    per device (O(device_id) for one, O(device_ids) for many with one token). Authentication is the
     JWT-bearer grant (O(client_id), O(client_secret), O(jwt)) or a ready O(access_token) (for example
     from M(sipfleet.provision.ringcentral_token)).
   - Requests per run, with the JWT credentials, are one token request, one sip-provision per device and

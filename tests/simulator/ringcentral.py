@@ -55,7 +55,7 @@ import string
 import threading
 import time
 
-from .ringcentral_rules import (  # noqa: F401 - DEFAULT_LIMITS, RateLimit, schema_error: the module's API
+from .ringcentral_rules import (  # noqa: F401 pylint: disable=unused-import - DEFAULT_LIMITS: the module's API
     DEFAULT_LIMITS, DEFAULT_WINDOW, REQUEST_SCHEMA, RateLimit, default_limits, errors, not_found, oauth_error,
     permission_error, schema_error,
 )

@@ -11,7 +11,7 @@ import requests
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import FilterModule, basip_sip_options
-from ansible_collections.sipfleet.provision.plugins.module_utils import _ringcentral as client, _ringcentral_tasks as ringcentral
+from ansible_collections.sipfleet.provision.plugins.module_utils import _ringcentral_tasks as ringcentral
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
