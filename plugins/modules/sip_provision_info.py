@@ -41,10 +41,11 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode registers nothing (no sip-provision): it lists in RV(would_register) what a real run
+      - Check mode registers nothing (no sip-provision). It lists in RV(would_register) what a real run
         would register and returns, for each device id, the identity RingCentral holds now, read with
-        C(GET /restapi/v1.0/account/~/device/{deviceId}/sip-info) (C(ReadAccounts) permission; user name,
-        password, authorization ID, domain, outbound proxy; no transport, STUN servers or flags).
+        C(GET /restapi/v1.0/account/~/device/{deviceId}/sip-info) (C(ReadAccounts) permission, with the
+        user name, password, authorization ID, domain and outbound proxy, but no transport, STUN servers
+        or flags).
       - The module never reports a change.
   diff_mode:
     support: none
@@ -70,8 +71,8 @@ options:
     type: str
   device_ids:
     description:
-      - RingCentral's IDs of many devices: one token, one paced sip-provision per device; the identities
-        are returned in RV(identities), keyed by device ID. Duplicates are asked once.
+      - RingCentral's IDs of many devices, with one token and one paced sip-provision per device. The
+        identities are returned in RV(identities), keyed by device ID. Duplicates are asked once.
       - A device RingCentral refuses (an unknown ID) is listed in RV(errors) and warned about; the others
         are still provisioned. Any other failure (credentials, permission, rate limit) fails the task.
     type: list
