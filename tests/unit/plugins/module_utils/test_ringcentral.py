@@ -425,9 +425,9 @@ def test_the_obtained_access_token_is_a_registered_secret(account):
 
 def test_a_sip_provision_without_an_answer_is_sent_once(account):
     """A slow sip-provision may have registered the device: it is not sent again."""
-    account.fault('delay', delay=1.5, method='POST', path=ringcentral.SIP_PROVISION_PATH)
+    account.fault('delay', delay=1.5, method='POST', path=client.SIP_PROVISION_PATH)
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(timeout=0.5, retries=3))
+        SIP_PROVISION_INFO.execute(account.params(timeout=0.5, retries=3))
     assert 'no answer within timeout=0.5s (the timeout option)' in str(info.value)
     deadline = time.monotonic() + 5
     while PROVISION not in account.calls() and time.monotonic() < deadline:
