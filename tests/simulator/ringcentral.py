@@ -55,7 +55,8 @@ import string
 import threading
 import time
 
-from .ringcentral_rules import (  # noqa: F401 pylint: disable=unused-import - DEFAULT_LIMITS: the module's API
+# DEFAULT_LIMITS is re-exported: tests import it from here.
+from .ringcentral_rules import (  # noqa: F401 pylint: disable=unused-import
     DEFAULT_LIMITS, DEFAULT_WINDOW, REQUEST_SCHEMA, RateLimit, default_limits, errors, not_found, oauth_error,
     permission_error, schema_error,
 )
