@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import SIP_PROVISION_INFO
+from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import SIP_PROVISION_INFO
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import ControllerAction
 
 

@@ -14,11 +14,17 @@ description:
     STUN servers) that RingCentral issues for a device, so that playbooks can configure devices with it,
     for example a BAS-IP panel through the P(sipfleet.provision.basip_sip_options#filter) filter and
     M(sipfleet.provision.basip_sip).
-  - Calls RingCentral's "Register Device" API (C(POST /restapi/v1.0/client-info/sip-provision)) once.
-    Authentication is the JWT-bearer grant (O(client_id), O(client_secret), O(jwt)) or a ready
-    O(access_token).
-  - Requests per run, with the JWT credentials, are three (token, sip-provision, token revocation);
-    with O(access_token), one.
+  - Calls RingCentral's "Register Device" API (C(POST /restapi/v1.0/client-info/sip-provision)) once
+    per device (O(device_id) for one, O(device_ids) for many with one token). Authentication is the
+    JWT-bearer grant (O(client_id), O(client_secret), O(jwt)) or a ready O(access_token) (for example
+    from M(sipfleet.provision.ringcentral_token)).
+  - Requests per run, with the JWT credentials, are one token request, one sip-provision per device and
+    one token revocation; with O(access_token), one sip-provision per device.
+  - "B(Pacing.) The calls are paced by RingCentral's C(X-Rate-Limit-*) answer headers: when a group has
+    no request left in its window, the next call waits for the window to pass (10 sip-provision calls per
+    minute by default), so that normal operation never earns a 429. Every wait is listed in
+    RV(rate_limit_waits)."
+  - Device ids are checked before any request (1 to 20 digits, as RingCentral's ids are).
   - An expired token (HTTP 401 C(OAU-128)) is replaced once and the call repeated. A 429 answer is
     retried after its C(Retry-After) (60 s when the header is missing), as long as that is within
     O(retry_max_wait); nothing is sent while RingCentral's penalty runs. 502, 503 and 504 are retried
@@ -35,8 +41,12 @@ attributes:
   check_mode:
     support: full
     details:
-      - The same call is made in check mode (it is the only way to get the identity), with the same
-        side effects on RingCentral (see the notes). The module never reports a change.
+      - Check mode registers nothing (no sip-provision). It lists in RV(would_register) what a real run
+        would register and returns, for each device id, the identity RingCentral holds now, read with
+        C(GET /restapi/v1.0/account/~/device/{deviceId}/sip-info) (C(ReadAccounts) permission, with the
+        user name, password, authorization ID, domain and outbound proxy, but no transport, STUN servers
+        or flags).
+      - The module never reports a change.
   diff_mode:
     support: none
     details: The module changes nothing it manages.
@@ -55,8 +65,18 @@ options:
   device_id:
     description:
       - RingCentral's ID of the device (for example V(802398804016)), as returned in RV(device.id).
-      - Without it, RingCentral may register a B(new) device on every call; the module then warns.
+      - Without it (and without O(device_ids)), RingCentral may register a B(new) device on every call;
+        the module then warns.
+      - Mutually exclusive with O(device_ids).
     type: str
+  device_ids:
+    description:
+      - RingCentral's IDs of many devices, with one token and one paced sip-provision per device. The
+        identities are returned in RV(identities), keyed by device ID. Duplicates are asked once.
+      - A device RingCentral refuses (an unknown ID) is listed in RV(errors) and warned about; the others
+        are still provisioned. Any other failure (credentials, permission, rate limit) fails the task.
+    type: list
+    elements: str
   transport:
     description:
       - The SIP transport the identity is for. BAS-IP panels speak V(UDP), V(TCP) and V(TLS); V(WSS) is
@@ -93,13 +113,13 @@ notes:
     and may rotate the SIP password, so a device configured from an earlier answer may have to be
     configured again. Without O(device_id), RingCentral may register a new device each time."
   - "B(Keep calls few.) The call is in RingCentral's C(Heavy) rate-limit group (10 calls per user and
-    minute, then a 60 s penalty that every further call restarts). Make one call per device ID, not one
-    per host: use C(run_once: true) (or a loop over the device IDs on one host) with
-    C(delegate_to: localhost), and keep the result in a fact (C(set_fact), or a fact cache) for the
-    tasks and hosts that need it. Call again only after RV(polling_interval) seconds, or when a device
-    must be re-provisioned."
-  - The read-only alternative C(GET /restapi/v1.0/account/~/device/{deviceId}/sip-info) returns no
-    transport, STUN servers or flags, so it is not used.
+    minute, then a 60 s penalty that every further call restarts), the token request in the C(Auth)
+    group (5 a minute). Make one task for all devices, not one per host: O(device_ids) with
+    C(run_once: true) and C(delegate_to: localhost), and let each host take its identity from
+    RV(identities). Call again only after RV(polling_interval) seconds, or when a device must be
+    re-provisioned."
+  - The read-only C(GET /restapi/v1.0/account/~/device/{deviceId}/sip-info) is what check mode uses; it
+    returns no transport, STUN servers or flags (see M(sipfleet.provision.ringcentral_device_info)).
 seealso:
   - name: RingCentral API reference, Register Device
     description: The C(client-info/sip-provision) call.
@@ -137,40 +157,40 @@ EXAMPLES = r'''
       sipfleet.provision.basip_sip: "{{ rc.sip_info[0] | sipfleet.provision.basip_sip_options
         | combine({'api_url': panel_url, 'api_password': vault_panel_web_password}) }}"
 
-- name: One call per device ID for the whole fleet (run_once registers rc_all for every host)
+- name: One paced task for the whole fleet (run_once registers rc_all for every host)
   sipfleet.provision.sip_provision_info:
-    device_id: "{{ item }}"
+    device_ids: "{{ groups['panels'] | map('extract', hostvars, 'rc_device_id') | list }}"
     include_secrets: true
-  loop: "{{ groups['panels'] | map('extract', hostvars, 'rc_device_id') | unique }}"
   register: rc_all
   run_once: true
   delegate_to: localhost
   no_log: true
 
-- name: One token for many calls (the Auth group allows 5 token requests a minute)
+- name: Each host takes its own identity
+  ansible.builtin.set_fact:
+    rc_identity: "{{ rc_all.identities[rc_device_id].sip_info[0] }}"
+  no_log: true
+
+- name: One token for the play (the Auth group allows 5 token requests a minute)
   run_once: true
   delegate_to: localhost
   block:
     - name: Get a token with the JWT-bearer grant
-      ansible.builtin.uri:
-        url: https://platform.ringcentral.com/restapi/oauth/token
-        method: POST
-        url_username: "{{ vault_rc_client_id }}"
-        url_password: "{{ vault_rc_client_secret }}"
-        force_basic_auth: true
-        body_format: form-urlencoded
-        body:
-          grant_type: urn:ietf:params:oauth:grant-type:jwt-bearer
-          assertion: "{{ vault_rc_jwt }}"
+      sipfleet.provision.ringcentral_token:
       register: rc_token
       no_log: true
 
     - name: Identities of every device with that token
       sipfleet.provision.sip_provision_info:
-        access_token: "{{ rc_token.json.access_token }}"
-        device_id: "{{ item }}"
-      loop: "{{ rc_device_ids }}"
+        access_token: "{{ rc_token.access_token }}"
+        device_ids: "{{ rc_device_ids }}"
       register: identities
+  always:
+    - name: Revoke the token
+      sipfleet.provision.ringcentral_token:
+        state: absent
+        access_token: "{{ rc_token.access_token }}"
+      when: rc_token.access_token is defined
 
 - name: A ready access token (no token request, no revocation)
   sipfleet.provision.sip_provision_info:
@@ -199,11 +219,36 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+identities:
+  description:
+    - With O(device_ids), the result of each device that RingCentral answered, keyed by device ID; each
+      value has the keys RV(sip_info), RV(sip_info_pstn), RV(sip_flags), RV(device), RV(polling_interval),
+      RV(sip_error_codes) and RV(persist_gateway_configured) as described for one device.
+  returned: when O(device_ids) is set
+  type: dict
+  sample: {"802398804016": {"sip_info": [{"username": "17203861294*115", "domain": "sip.ringcentral.com"}]}}
+errors:
+  description: With O(device_ids), the devices RingCentral refused (for example an unknown ID) and why.
+  returned: when O(device_ids) is set
+  type: dict
+  sample: {"802398809999": "device 802398809999: ... (HTTP 400, CMN-102)"}
+would_register:
+  description: In check mode, the device IDs a real run would register (V(null) for a new device).
+  returned: in check mode
+  type: list
+  elements: str
+  sample: ["802398804016"]
+rate_limit_waits:
+  description: Every wait the pacing made (which rate-limit group, how long, before which request).
+  returned: success
+  type: list
+  elements: str
+  sample: ["waited 60.25s for the RingCentral Heavy rate-limit window before POST /restapi/v1.0/client-info/sip-provision"]
 sip_info:
   description:
     - SIP identities for the device (RingCentral's C(sipInfo), items of type C(SipInfoResponse)). Every
       item has exactly the keys below; a key RingCentral did not return is V(null).
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: list
   elements: dict
   contains:
@@ -264,12 +309,12 @@ sip_info_pstn:
   description:
     - SIP PSTN identities (RingCentral's C(sipInfoPstn)), with the same keys as RV(sip_info). An empty
       list when RingCentral returned none.
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: list
   elements: dict
 sip_flags:
   description: RingCentral's C(sipFlags), keys in snake_case (unknown keys included).
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: dict
   sample:
     voip_feature_enabled: true
@@ -281,7 +326,7 @@ sip_flags:
     dscp_video: 34
 device:
   description: The registered device (RingCentral's C(device)), keys in snake_case (unknown keys included).
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: dict
   contains:
     id:
@@ -295,19 +340,19 @@ device:
     extension: {id: 1115000000, extension_number: "115"}
 polling_interval:
   description: Seconds after which RingCentral suggests calling again; V(null) when not returned.
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: int
   sample: 86400
 sip_error_codes:
   description: SIP response codes on which a client should call again (RingCentral's C(sipErrorCodes)).
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: list
   elements: str
   sample: ["408", "502", "503", "504"]
 persist_gateway_configured:
   description:
     - Whether the user has an app device configured in a PSTN gateway; V(null) when not returned.
-  returned: success
+  returned: success, when O(device_ids) is not set
   type: bool
 query_result:
   description: The value O(query) selected (any type; V(null) when nothing matched).
@@ -327,7 +372,7 @@ error_code:
 '''
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import run_module
-from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import SIP_PROVISION_INFO
+from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import SIP_PROVISION_INFO
 
 
 def main():

@@ -27,9 +27,14 @@ def panel_name(index):
     return 'panel-%03d' % index
 
 
-def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, ringcentral=False):
+def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, ringcentral=False,
+                rc_window=60, rc_devices=None):
     """A running simulator with ``panels`` panels, optionally a Vobiz and a RingCentral account,
-    and its control API; returns (simulator, urls)."""
+    and its control API; returns (simulator, urls).
+
+    ``rc_window``: the RingCentral rate-limit window and penalty in seconds (RingCentral's is 60;
+    a shorter one keeps tests of real-size fleets fast with the real limits). ``rc_devices``: that
+    many numbered devices (ringcentral.numbered_devices) instead of the two default ones."""
     simulator = Simulator(host)
     control = simulator.add('control', ControlApp(simulator))
     for index in range(1, panels + 1):
@@ -38,8 +43,9 @@ def start_fleet(panels=0, host='127.0.0.1', web_password='123456', vobiz=False, 
         from .vobiz import VobizAccount
         simulator.add('vobiz', VobizAccount())
     if ringcentral:
-        from .ringcentral import RingCentralAccount
-        simulator.add('ringcentral', RingCentralAccount())
+        from .ringcentral import RingCentralAccount, numbered_devices
+        devices = None if rc_devices is None else numbered_devices(rc_devices)
+        simulator.add('ringcentral', RingCentralAccount(devices=devices, window=rc_window))
     simulator.start()
     urls = simulator.urls()
     urls.pop('control')
@@ -60,9 +66,16 @@ def main(argv=None):
     parser.add_argument('--vobiz', action='store_true', help='add a Vobiz account (target "vobiz")')
     parser.add_argument('--ringcentral', action='store_true',
                         help='add a RingCentral account (target "ringcentral")')
+    parser.add_argument('--rc-window', type=float, default=60,
+                        help='RingCentral rate-limit window and penalty in seconds (default 60, as RingCentral)')
+    parser.add_argument('--rc-devices', type=int,
+                        help='RingCentral devices 802398800001... (default: the two example devices)')
     parser.add_argument('--state-file', help='write the URLs here (JSON) once listening')
     args = parser.parse_args(argv)
-    simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral)
+    if args.rc_window <= 0:
+        parser.error('--rc-window must be positive')
+    simulator, urls = start_fleet(args.panels, args.host, args.web_password, args.vobiz, args.ringcentral,
+                                  args.rc_window, args.rc_devices)
     if args.registrar:
         urls['registrar'] = start_registration(simulator, args.registrar_scale)
     text = json.dumps(urls, indent=1, sort_keys=True)

@@ -1,38 +1,46 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A RingCentral account, as ``api/ringcentral.md`` and its OpenAPI extract describe it.
+"""A RingCentral account, as ``api/ringcentral.md`` and the contracts in tests/contract/ describe it.
 
-Routes:
+Routes (usage-plan group in brackets, see ringcentral_rules.py):
 
-- ``POST /restapi/oauth/token``: form body, ``Authorization: Basic`` of the client; grants
-  ``urn:ietf:params:oauth:grant-type:jwt-bearer`` (``assertion``) and ``refresh_token``.
-  Auth rate-limit group (5 a minute).
-- ``POST /restapi/oauth/revoke``: form ``token``; Basic client authentication.
-- ``POST /restapi/v1.0/client-info/sip-provision``: Bearer token, app permission
-  ``VoipCalling``, Heavy group (10 a minute, then a 60 s penalty that every request
-  inside it restarts). The JSON body is checked against ``CreateSipRegistrationRequest``
-  (a transcription of the spec's schema below; the spec file is not read at run time):
+- ``POST /restapi/oauth/token`` [Auth]: form body, ``Authorization: Basic`` of the client; grants
+  ``urn:ietf:params:oauth:grant-type:jwt-bearer`` (``assertion``) and ``refresh_token``. The token's
+  ``scope`` is the app's permissions when it is issued (options ``voip_calling``, ``read_accounts``).
+- ``POST /restapi/oauth/revoke`` [Auth]: form ``token``; Basic client authentication.
+- ``POST /restapi/v1.0/client-info/sip-provision`` [Heavy]: Bearer token with ``VoipCalling``
+  (else 403 ``CMN-401``). The JSON body is checked against ``CreateSipRegistrationRequest``
+  (a transcription, ringcentral_rules.REQUEST_SCHEMA; the contract is not read at run time):
   a bad value is 400 ``CMN-101`` with ``parameterName``. Every call mints a fresh
-  ``authorizationId``; without ``device.id`` a new device is registered.
+  ``authorizationId``; without ``device.id`` a new device is registered; an unknown
+  ``device.id`` is 400 ``CMN-102``.
+- ``GET /restapi/v1.0/account/{accountId}/device`` [Light] (listAccountDevices, 2020 contract):
+  ``page``/``perPage`` (default 1/100), ``navigation.nextPage.uri`` while pages remain; no filters
+  (the contract documents none).
+- ``GET /restapi/v1.0/account/{accountId}/device/{deviceId}`` [Light] (readDevice) and
+  ``.../sip-info`` [Light] (readDeviceSipInfo: the current identity, nothing minted).
+  ``accountId`` is ``~`` or the account's id. These need ``ReadAccounts`` (403 ``CMN-401``);
+  an unknown device or account is the contract's ``NotFound``: 404 ``CMN-102``.
 
-Errors: 401 ``OAU-128`` (expired token), ``OAU-149`` (unknown token), 403 ``CMN-401``
-(no ``VoipCalling``), 429 ``CMN-301`` with ``Retry-After``, 400 ``CMN-101/103/104``.
-Codes the notes do not give are this simulator's choice: ``OAU-123`` (client
-authentication failed), ``OAU-140`` (bad JWT or refresh token), ``OAU-251`` (unsupported
-grant), ``CMN-102`` (unknown ``device.id``), ``CMN-202`` (500).
+Errors: 401 ``OAU-128`` (expired token), ``OAU-149`` (unknown token), 429 ``CMN-301`` with
+``Retry-After``, 400 ``CMN-101/103/104``. Codes the notes do not give are this simulator's
+choice: ``OAU-123`` (client authentication failed), ``OAU-140`` (bad JWT or refresh token),
+``OAU-251`` (unsupported grant), ``CMN-202`` (500), ``CMN-405`` (method).
 Every answer of a rate-limited route carries ``X-Rate-Limit-Group/-Limit/-Remaining/-Window``.
 
 Control routes (``/targets/NAME/...`` on the control API):
 
 - ``GET /state``: credentials, devices (with SIP passwords), every token and
   authorization id issued, options and limits (it holds secrets: tests read it with no_log);
-- ``PATCH /options``: ``voip_calling`` (the app's permission), ``pstn`` (``sipInfoPstn``
-  present), ``extra_fields`` (unknown keys everywhere), ``unknown_enums`` (enum values the
-  spec does not list), ``rotate_password`` (a new SIP password on every call),
-  ``retry_after`` (send ``Retry-After`` on 429), ``token_ttl`` (seconds);
+- ``PATCH /options``: ``voip_calling`` and ``read_accounts`` (the app's permissions, given to
+  tokens issued from then on), ``pstn`` (``sipInfoPstn`` present), ``extra_fields`` (unknown
+  keys everywhere), ``unknown_enums`` (enum values the spec does not list), ``rotate_password``
+  (a new SIP password on every sip-provision), ``retry_after`` (send ``Retry-After`` on 429),
+  ``token_ttl`` (seconds);
 - ``PATCH /limits``: ``{"Heavy": {"limit": 10, "window": 60, "penalty": 60}, "Auth": {...}}``
   (any subset); every group's counters and penalty restart;
+- ``PATCH /devices/ID``: change a device out of band (``username``, ``password``, ``name``, ...);
 - ``POST /expire-tokens``: every access token expires now (the next use is ``OAU-128``).
 """
 
@@ -41,71 +49,31 @@ from __future__ import annotations
 import base64
 import copy
 import math
+import re
 import secrets
 import string
 import threading
 import time
 
+# DEFAULT_LIMITS is re-exported: tests import it from here.
+from .ringcentral_rules import (  # noqa: F401 pylint: disable=unused-import
+    DEFAULT_LIMITS, DEFAULT_WINDOW, REQUEST_SCHEMA, RateLimit, default_limits, errors, not_found, oauth_error,
+    permission_error, schema_error,
+)
+from .ringcentral_views import ACCOUNT_ID, PLATFORM, device_page, device_view, provision_answer, sip_info_view
 from .server import App, json_response
 
 TOKEN_PATH = '/restapi/oauth/token'
 REVOKE_PATH = '/restapi/oauth/revoke'
 SIP_PROVISION_PATH = '/restapi/v1.0/client-info/sip-provision'
+DEVICE_PATH = re.compile(r'^/restapi/v1\.0/account/([^/]+)/device(?:/([^/]+)(/sip-info)?)?$')
 JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
-PLATFORM = 'https://platform.ringcentral.com'
-ACCOUNT_ID = '37439510'
 MAIN_NUMBER = '17203861294'
 FORM = 'application/x-www-form-urlencoded'
-
-_DEVICE_REQUEST = {'type': 'object', 'properties': dict(
-    (name, {'type': 'string'}) for name in ('id', 'appExternalId', 'computerName', 'serial'))}
-REQUEST_SCHEMA = {
-    'type': 'object',
-    'properties': {
-        'device': _DEVICE_REQUEST,
-        'sipInfo': {'type': 'array', 'items': {'type': 'object', 'properties': {
-            'transport': {'type': 'string', 'enum': ['UDP', 'TCP', 'TLS', 'WSS']}}}},
-        'softPhoneLineReassignment': {'type': 'string', 'enum': ['None', 'Initialize', 'Reassign']},
-    },
-}
-"""``CreateSipRegistrationRequest`` with ``DeviceInfoRequest`` and ``SIPInfoRequest`` inlined."""
-
-_TYPES = {'object': dict, 'array': list, 'string': str, 'boolean': bool}
-PORTS = {'UDP': 5090, 'TCP': 5090, 'TLS': 5090, 'WSS': 8083}
-DEFAULT_LIMITS = {'Heavy': dict(limit=10, window=60, penalty=60), 'Auth': dict(limit=5, window=60, penalty=60)}
-DEFAULT_OPTIONS = dict(voip_calling=True, pstn=True, extra_fields=False, unknown_enums=False,
+MAX_PER_PAGE = 1000
+DEFAULT_OPTIONS = dict(voip_calling=True, read_accounts=True, pstn=True, extra_fields=False, unknown_enums=False,
                        rotate_password=False, retry_after=True, token_ttl=3600)
-
-
-def schema_error(schema, value, name=''):
-    """(parameterName, value) of the first violation of ``schema`` in ``value``, or None."""
-    kind = _TYPES.get(schema.get('type'))
-    if kind is not None and (not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))):
-        return name or 'body', value
-    if 'enum' in schema and value not in schema['enum']:
-        return name, value
-    for key, sub in schema.get('properties', {}).items():
-        if isinstance(value, dict) and key in value:
-            found = schema_error(sub, value[key], '%s.%s' % (name, key) if name else key)
-            if found:
-                return found
-    for item in value if schema.get('type') == 'array' else ():
-        found = schema_error(schema['items'], item, name)
-        if found:
-            return found
-    return None
-
-
-def errors(status, code, message, **extra):
-    """RingCentral's error body (``ApiErrorResponseModel``), with extra parameters."""
-    error = dict(errorCode=code, message=message, **extra)
-    return json_response(status, {'errors': [error]})
-
-
-def oauth_error(status, error, code, message):
-    """The token endpoint's error body: OAuth 2 ``error`` plus RingCentral's ``errors``."""
-    return json_response(status, {'error': error, 'error_description': message,
-                                  'errors': [dict(errorCode=code, message=message)]})
+DEFAULT_DEVICES = ({'id': '802398804016', 'extension': '115'}, {'id': '802398805016', 'extension': '116'})
 
 
 def _digits(count):
@@ -116,50 +84,29 @@ def _sip_password():
     return ''.join(secrets.choice(string.ascii_letters + string.digits) for dummy in range(10))
 
 
-class RateLimit:
-    """One usage-plan group: ``limit`` requests per ``window`` seconds, then ``penalty`` seconds
-    of 429; a request during the penalty restarts it; a new window starts after it."""
-
-    def __init__(self, group, limit, window, penalty):
-        self.group, self.limit, self.window, self.penalty = group, limit, window, penalty
-        self.times = []
-        self.penalty_until = 0.0
-
-    def take(self, now):
-        """(allowed, headers) for one request at ``now``."""
-        if now < self.penalty_until:
-            self.penalty_until = now + self.penalty
-            return False, self.headers()
-        self.times = [t for t in self.times if t > now - self.window]
-        if len(self.times) >= self.limit:
-            self.times = []
-            self.penalty_until = now + self.penalty
-            return False, self.headers()
-        self.times.append(now)
-        return True, self.headers()
-
-    def headers(self):
-        remaining = 0 if self.penalty_until > time.time() else max(0, self.limit - len(self.times))
-        return {'X-Rate-Limit-Group': self.group, 'X-Rate-Limit-Limit': str(self.limit),
-                'X-Rate-Limit-Remaining': str(remaining), 'X-Rate-Limit-Window': str(int(self.window))}
+def numbered_devices(count):
+    """``count`` intercom devices with predictable ids, extensions, names and serials."""
+    return [dict(id='80239880%04d' % index, extension=str(200 + index), name='Intercom %03d' % index,
+                 serial='SIMSN%06d' % index) for index in range(1, count + 1)]
 
 
 class RingCentralAccount(App):
-    def __init__(self, client_id=None, client_secret=None, jwt=None, devices=None, options=None, limits=None):
+    def __init__(self, client_id=None, client_secret=None, jwt=None, devices=None, options=None, limits=None,
+                 window=DEFAULT_WINDOW):
         self.client_id = client_id or 'sim' + secrets.token_hex(8)
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self.jwt = jwt or '.'.join(base64.urlsafe_b64encode(part).decode().rstrip('=') for part in (
             b'{"alg":"RS256","typ":"JWT"}', b'{"aud":"%s","sub":"%s"}' % (PLATFORM.encode(), ACCOUNT_ID.encode()),
             secrets.token_bytes(64)))
         self.devices = {}
-        for device in devices or ({'id': '802398804016', 'extension': '115'}, {'id': '802398805016', 'extension': '116'}):
+        for device in DEFAULT_DEVICES if devices is None else devices:
             self.add_device(**device)
         self.options = dict(DEFAULT_OPTIONS, **(options or {}))
-        self.limit_settings = copy.deepcopy(DEFAULT_LIMITS)
+        self.limit_settings = default_limits(window)
         for group, values in (limits or {}).items():
             self.limit_settings[group].update(values)
         self.limits = self.new_limits()
-        self.tokens = {}            # access token -> expiry time
+        self.tokens = {}            # access token -> {expiry, scope}
         self.refresh_tokens = set()
         self.issued = dict(access_tokens=[], refresh_tokens=[], authorization_ids=[])
         self.lock = threading.RLock()
@@ -167,7 +114,8 @@ class RingCentralAccount(App):
     def add_device(self, id=None, extension='115', name=None, type='OtherPhone', serial=None, computerName=None):
         device = dict(id=id or '8023988' + _digits(5), type=type, extension=extension,
                       name=name or 'Intercom %s' % extension, serial=serial or 'SN%s' % _digits(8),
-                      username='%s*%s' % (MAIN_NUMBER, extension), password=_sip_password())
+                      username='%s*%s' % (MAIN_NUMBER, extension), password=_sip_password(),
+                      authorization_id=_digits(12))
         if computerName:
             device['computerName'] = computerName
         self.devices[device['id']] = device
@@ -178,13 +126,17 @@ class RingCentralAccount(App):
 
     # --- routing -------------------------------------------------------
     def handle(self, request):
-        routes = {TOKEN_PATH: self.token, REVOKE_PATH: self.revoke, SIP_PROVISION_PATH: self.sip_provision}
-        handler = routes.get(request.path)
-        if handler is None:
+        posts = {TOKEN_PATH: self.token, REVOKE_PATH: self.revoke, SIP_PROVISION_PATH: self.sip_provision}
+        if request.path in posts:
+            if request.method != 'POST':
+                return errors(405, 'CMN-405', 'Method %s is not allowed' % request.method)
+            return posts[request.path](request)
+        match = DEVICE_PATH.match(request.path)
+        if match is None:
             return errors(404, 'CMN-102', 'Resource for parameter [path] is not found', parameterName='path')
-        if request.method != 'POST':
+        if request.method != 'GET':
             return errors(405, 'CMN-405', 'Method %s is not allowed' % request.method)
-        return handler(request)
+        return self.bearer('Light', 'ReadAccounts', lambda r: self.read_devices(r, *match.groups()), request)
 
     def limited(self, group, handler, request):
         """Run ``handler`` within ``group``'s rate limit; add the X-Rate-Limit-* headers."""
@@ -199,6 +151,21 @@ class RingCentralAccount(App):
                 headers['Retry-After'] = str(max(1, int(math.ceil(limit.penalty))))
         response.headers.update(headers)
         return response
+
+    def bearer(self, group, permission, handler, request):
+        """``handler`` for a request with a live token whose scope has ``permission``, in ``group``."""
+        header = request.headers.get('Authorization') or ''
+        token = header[7:] if header.startswith('Bearer ') else None
+        with self.lock:
+            grant = self.tokens.get(token)
+        if grant is None:
+            return errors(401, 'OAU-149', 'Invalid token')
+        if grant['expiry'] <= time.time():
+            return errors(401, 'OAU-128', 'Access token expired')
+
+        def permitted(request):
+            return handler(request) if permission in grant['scope'] else permission_error(permission)
+        return self.limited(group, permitted, request)
 
     # --- OAuth ---------------------------------------------------------
     def client_authenticated(self, request):
@@ -219,6 +186,10 @@ class RingCentralAccount(App):
     def token(self, request):
         return self.limited('Auth', self.grant, request)
 
+    def scope(self):
+        return [name for name, option in (('VoipCalling', 'voip_calling'), ('ReadAccounts', 'read_accounts'))
+                if self.options[option]]
+
     def grant(self, request):
         form = self.form(request)
         if form is None:
@@ -237,16 +208,20 @@ class RingCentralAccount(App):
             else:
                 return oauth_error(400, 'unsupported_grant_type', 'OAU-251', 'Unsupported grant type')
             access, refresh = 'SIM' + secrets.token_urlsafe(48), 'SIMR' + secrets.token_urlsafe(48)
-            self.tokens[access] = time.time() + self.options['token_ttl']
+            scope = self.scope()
+            self.tokens[access] = dict(expiry=time.time() + self.options['token_ttl'], scope=scope)
             self.refresh_tokens.add(refresh)
             self.issued['access_tokens'].append(access)
             self.issued['refresh_tokens'].append(refresh)
         return json_response(200, dict(
             access_token=access, token_type='bearer', expires_in=int(self.options['token_ttl']),
-            refresh_token=refresh, refresh_token_expires_in=604800, scope='VoipCalling ReadAccounts',
-            owner_id='%s' % ACCOUNT_ID, endpoint_id=secrets.token_urlsafe(16)))
+            refresh_token=refresh, refresh_token_expires_in=604800, scope=' '.join(scope),
+            owner_id=ACCOUNT_ID, endpoint_id=secrets.token_urlsafe(16), session_id=_digits(10)))
 
     def revoke(self, request):
+        return self.limited('Auth', self.revoke_token, request)
+
+    def revoke_token(self, request):
         form = self.form(request)
         if form is None or not self.client_authenticated(request):
             return oauth_error(401, 'invalid_client', 'OAU-123', 'Client authentication failed')
@@ -255,29 +230,11 @@ class RingCentralAccount(App):
             self.refresh_tokens.discard(form.get('token'))
         return json_response(200, None)
 
-    def bearer_error(self, request):
-        """None when the request carries a live access token, else the 401 answer."""
-        header = request.headers.get('Authorization') or ''
-        token = header[7:] if header.startswith('Bearer ') else None
-        with self.lock:
-            expiry = self.tokens.get(token)
-        if expiry is None:
-            return errors(401, 'OAU-149', 'Invalid token')
-        if expiry <= time.time():
-            return errors(401, 'OAU-128', 'Access token expired')
-        return None
-
     # --- sip-provision -------------------------------------------------
     def sip_provision(self, request):
-        denied = self.bearer_error(request)
-        if denied is not None:
-            return denied
-        return self.limited('Heavy', self.register_device, request)
+        return self.bearer('Heavy', 'VoipCalling', self.register_device, request)
 
     def register_device(self, request):
-        if not self.options['voip_calling']:
-            return errors(403, 'CMN-401', 'In order to call this API endpoint, application needs to have '
-                                          '[VoipCalling] permission')
         if not request.body:
             return errors(400, 'CMN-104', 'Request body is required')
         try:
@@ -306,66 +263,35 @@ class RingCentralAccount(App):
             while authorization_id in self.issued['authorization_ids']:
                 authorization_id = _digits(12)
             self.issued['authorization_ids'].append(authorization_id)
+            device['authorization_id'] = authorization_id
             device = dict(device)
         transports = []
         for item in body.get('sipInfo') or [{}]:
             if item.get('transport', 'UDP') not in transports:
                 transports.append(item.get('transport', 'UDP'))
-        return json_response(200, self.answer(device, transports, authorization_id))
+        return json_response(200, provision_answer(device, transports, authorization_id, self.options))
 
-    def identity(self, device, transport, authorization_id, host):
-        port = PORTS.get(transport, 5090)
-        info = dict(
-            username=device['username'], password=device['password'],
-            authorizationTypes=['SipDigest', 'BearerToken'] if transport == 'WSS' else ['SipDigest'],
-            authorizationId=authorization_id, domain='sip.ringcentral.com',
-            outboundProxy='%s-191.ringcentral.com:%d' % (host, port),
-            outboundProxyIPv6='[2001:db8:%s::191]:%d' % (host[3:], port),
-            outboundProxyBackup='%s-192.ringcentral.com:%d' % (host, port),
-            outboundProxyIPv6Backup='[2001:db8:%s::192]:%d' % (host[3:], port),
-            transport=transport, switchBackInterval=3600,
-            stunServers=['stun1.ringcentral.com:19302', 'stun2.ringcentral.com:19302'])
-        if transport == 'TLS':
-            info['certificate'] = base64.b64encode(b'0\x82\x03' + device['id'].encode() * 8).decode()
-        if self.options['extra_fields']:
-            info.update(outboundProxyQuic='%s-191.ringcentral.com:5097' % host, mediaEncryption='SRTP')
-        if self.options['unknown_enums']:
-            info['authorizationTypes'] = info['authorizationTypes'] + ['MutualTls']
-        return info
+    # --- device reads --------------------------------------------------
+    def read_devices(self, request, account, device_id, sip_info):
+        if account not in ('~', ACCOUNT_ID):
+            return not_found('accountId', account)
+        with self.lock:
+            if device_id is None:
+                return self.device_list(request, list(self.devices.values()))
+            device = copy.deepcopy(self.devices.get(device_id))
+        if device is None:
+            return not_found('deviceId', device_id)
+        return json_response(200, (sip_info_view if sip_info else device_view)(device, self.options))
 
-    def device_view(self, device):
-        view = dict(
-            uri='%s/restapi/v1.0/account/%s/device/%s' % (PLATFORM, ACCOUNT_ID, device['id']),
-            id=device['id'], type=device['type'], sku='DV-1', status='Online', name=device['name'],
-            serial=device['serial'], linePooling='None',
-            extension=dict(id=int('1' + device['extension'] + '0' * 6),
-                           uri='%s/restapi/v1.0/account/%s/extension/%s' % (PLATFORM, ACCOUNT_ID, device['extension']),
-                           extensionNumber=device['extension']))
-        if device.get('computerName'):
-            view['computerName'] = device['computerName']
-        if self.options['extra_fields']:
-            view['firmware'] = {'version': '3.9.2', 'channel': 'stable'}
-        if self.options['unknown_enums']:
-            view.update(type='IntercomPanel', status='Provisioning', linePooling='Shared')
-        return view
-
-    def answer(self, device, transports, authorization_id):
-        body = dict(
-            device=self.device_view(device),
-            sipInfo=[self.identity(device, t, authorization_id, 'sip112') for t in transports],
-            sipFlags=dict(voipFeatureEnabled=True, voipCountryBlocked=False, outboundCallsEnabled=True,
-                          dscpEnabled=False, dscpSignaling=26, dscpVoice=46, dscpVideo=34),
-            sipErrorCodes=['408', '502', '503', '504'],
-            pollingInterval=86400,
-            persistGatewayConfigured=False)
-        if self.options['pstn']:
-            body['sipInfoPstn'] = [self.identity(device, t, authorization_id, 'sip71') for t in transports]
-            if self.options['unknown_enums']:
-                body['sipInfoPstn'][0]['transport'] = 'QUIC'
-        if self.options['extra_fields']:
-            body.update(hdVoiceEnabled=True, sipInfoVideo=[{'codec': 'VP8'}])
-            body['sipFlags']['e2eeEnabled'] = True
-        return body
+    def device_list(self, request, devices):
+        numbers = {}
+        for name, default in (('page', 1), ('perPage', 100)):
+            text = request.query.get(name, str(default))
+            if not text.isdigit() or not 1 <= int(text) <= (MAX_PER_PAGE if name == 'perPage' else 10 ** 6):
+                return errors(400, 'CMN-101', 'Parameter [%s] value is invalid' % name,
+                              parameterName=name, parameterValue=text)
+            numbers[name] = int(text)
+        return json_response(200, device_page(devices, numbers['page'], numbers['perPage'], self.options))
 
     # --- faults and control --------------------------------------------
     def fault_body(self, status):
@@ -375,8 +301,8 @@ class RingCentralAccount(App):
 
     def expire_tokens(self):
         with self.lock:
-            for token in self.tokens:
-                self.tokens[token] = 0.0
+            for grant in self.tokens.values():
+                grant['expiry'] = 0.0
 
     def control(self, request, path):
         if path == '/state' and request.method == 'GET':
@@ -399,6 +325,13 @@ class RingCentralAccount(App):
                     self.limit_settings[group].update(values)
                 self.limits = self.new_limits()
                 return json_response(200, copy.deepcopy(self.limit_settings))
+        if path.startswith('/devices/') and request.method == 'PATCH':
+            with self.lock:
+                device = self.devices.get(path[len('/devices/'):])
+                if device is None:
+                    return json_response(404, {'error': 'unknown device'})
+                device.update(request.json())
+                return json_response(200, copy.deepcopy(device))
         if path == '/expire-tokens' and request.method == 'POST':
             self.expire_tokens()
             return json_response(200, {})

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import ast
+import json
 import pathlib
 import sys
+import time
 
 import pytest
 import requests
@@ -15,7 +17,7 @@ import requests
 from ansible_collections.sipfleet.provision.tests.simulator import ringcentral as simulator_module
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import (
-    DEFAULT_LIMITS, DEFAULT_OPTIONS, JWT_GRANT, RateLimit, RingCentralAccount, schema_error,
+    DEFAULT_LIMITS, DEFAULT_OPTIONS, JWT_GRANT, RateLimit, RingCentralAccount, numbered_devices, schema_error,
 )
 
 PROVISION = '/restapi/v1.0/client-info/sip-provision'
@@ -207,8 +209,9 @@ def test_schema_error_walks_nested_values():
     assert schema_error(schema, {'a': [True], 'unknown': 'kept'}) is None
 
 
-def test_simulator_is_stdlib_only_and_does_not_read_the_contract():
-    source = pathlib.Path(simulator_module.__file__)
+@pytest.mark.parametrize('name', ['ringcentral.py', 'ringcentral_rules.py', 'ringcentral_views.py'])
+def test_simulator_is_stdlib_only_and_does_not_read_the_contract(name):
+    source = pathlib.Path(simulator_module.__file__).with_name(name)
     tree = ast.parse(source.read_text(encoding='utf-8'))
     imported = set()
     for node in ast.walk(tree):
@@ -219,4 +222,157 @@ def test_simulator_is_stdlib_only_and_does_not_read_the_contract():
     assert imported <= set(sys.stdlib_module_names) | {'__future__'}
     calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    assert 'open' not in calls and not any('ringcentral-sip-provision' in text or '.yaml' in text for text in strings)
+    assert 'open' not in calls and not any('openapi' in text or '.yaml' in text for text in strings)
+
+
+# --- device reads, scopes, groups and the window ---------------------------------------
+
+DEVICES = '/restapi/v1.0/account/~/device'
+
+
+def read(sim, path, token=None, **params):
+    return requests.get(sim.url + path, params=params, timeout=5,
+                        headers={'Authorization': 'Bearer %s' % (token or sim.token())})
+
+
+def test_device_list_pages_and_navigation():
+    account = RingCentralAccount(devices=numbered_devices(5))
+    simulator, urls = serve(account)
+    try:
+        sim = Sim(urls['targets']['ringcentral'], urls['control'])
+        token = sim.token()
+        first = read(sim, DEVICES, token, perPage=2).json()
+        assert [r['id'] for r in first['records']] == ['802398800001', '802398800002']
+        assert first['paging'] == dict(page=1, perPage=2, totalPages=3, totalElements=5, pageStart=0, pageEnd=1)
+        assert first['navigation']['nextPage']['uri'].endswith('/device?page=2&perPage=2')
+        last = requests.get(first['navigation']['lastPage']['uri'].replace(
+            'https://platform.ringcentral.com', sim.url), headers={'Authorization': 'Bearer ' + token}, timeout=5).json()
+        assert [r['serial'] for r in last['records']] == ['SIMSN000005'] and 'nextPage' not in last['navigation']
+        assert last['records'][0]['extension']['extensionNumber'] == '205' and 'status' not in last['records'][0]
+        whole = read(sim, DEVICES, token).json()
+        assert len(whole['records']) == 5 and 'nextPage' not in whole['navigation']
+        assert error(read(sim, DEVICES, token, perPage=0)) == (400, 'CMN-101')
+        assert error(read(sim, DEVICES, token, page='x')) == (400, 'CMN-101')
+    finally:
+        simulator.stop()
+
+
+def serve(account):
+    from ansible_collections.sipfleet.provision.tests.simulator.server import ControlApp, Simulator
+    simulator = Simulator()
+    control = simulator.add('control', ControlApp(simulator))
+    simulator.add('ringcentral', account)
+    simulator.start()
+    return simulator, dict(control=control, targets=dict(ringcentral=simulator.urls()['ringcentral']))
+
+
+def test_read_device_and_sip_info_are_read_only(sim):
+    token = sim.token()
+    device = read(sim, DEVICES + '/802398804016', token).json()
+    assert device['id'] == '802398804016' and device['extension']['extensionNumber'] == '115'
+    info = read(sim, DEVICES + '/802398804016/sip-info', token).json()
+    assert set(info) == {'domain', 'userName', 'password', 'authorizationId', 'outboundProxies'}
+    assert info['userName'] == '17203861294*115' and info['domain'] == 'sip.ringcentral.com'
+    assert info['outboundProxies'][0]['proxy'] == 'sip112-191.ringcentral.com:5090'
+    again = read(sim, '/restapi/v1.0/account/37439510/device/802398804016/sip-info', token).json()
+    assert again['authorizationId'] == info['authorizationId']  # reading mints nothing
+    minted = sim.provision(token=token).json()['sipInfo'][0]['authorizationId']
+    assert read(sim, DEVICES + '/802398804016/sip-info', token).json()['authorizationId'] == minted
+
+
+def test_unknown_device_or_account_is_not_found(sim):
+    token = sim.token()
+    response = read(sim, DEVICES + '/802398809999/sip-info', token)
+    assert error(response) == (404, 'CMN-102') and response.json()['errors'][0]['parameterName'] == 'deviceId'
+    assert error(read(sim, '/restapi/v1.0/account/1/device', token)) == (404, 'CMN-102')
+    assert requests.post(sim.url + DEVICES, timeout=5, headers={'Authorization': 'Bearer ' + token}).status_code == 405
+
+
+def test_token_scope_decides_permissions(sim):
+    sim.patch('options', {'voip_calling': False})
+    answer = sim.token_response().json()
+    assert answer['scope'] == 'ReadAccounts' and answer['session_id']
+    assert error(sim.provision(token=answer['access_token'])) == (403, 'CMN-401')
+    assert read(sim, DEVICES, answer['access_token']).status_code == 200
+    sim.patch('options', {'voip_calling': True, 'read_accounts': False})
+    limited = sim.token()
+    response = read(sim, DEVICES + '/802398804016/sip-info', limited)
+    assert error(response) == (403, 'CMN-401') and '[ReadAccounts]' in response.json()['errors'][0]['message']
+    assert error(sim.provision(token=answer['access_token'])) == (403, 'CMN-401')  # scope fixed at issue
+    assert sim.provision(token=limited).status_code == 200
+
+
+def test_groups_of_every_route(sim):
+    token = sim.token()
+    groups = [read(sim, DEVICES, token).headers['X-Rate-Limit-Group'],
+              read(sim, DEVICES + '/802398804016/sip-info', token).headers['X-Rate-Limit-Group'],
+              sim.provision(token=token).headers['X-Rate-Limit-Group'],
+              requests.post(sim.url + '/restapi/oauth/revoke', data={'token': token}, timeout=5,
+                            auth=(sim.state['client_id'], sim.state['client_secret'])).headers['X-Rate-Limit-Group']]
+    assert groups == ['Light', 'Light', 'Heavy', 'Auth']
+
+
+def test_default_limits_are_ringcentrals():
+    account = RingCentralAccount()
+    assert account.limit_settings == dict(
+        Light=dict(limit=50, window=60, penalty=60), Medium=dict(limit=40, window=60, penalty=60),
+        Heavy=dict(limit=10, window=60, penalty=60), Auth=dict(limit=5, window=60, penalty=60))
+    assert RingCentralAccount(window=6).limit_settings['Heavy'] == dict(limit=10, window=6, penalty=6)
+
+
+def test_scaled_window_end_to_end():
+    """With a 1 s window: 10 Heavy calls pass, the 11th is 429, a request inside the penalty
+    restarts it, and after a quiet window the group is open again."""
+    simulator, urls = start_fleet(ringcentral=True, rc_window=1)
+    try:
+        sim = Sim(urls['targets']['ringcentral'], urls['control'])
+        token = sim.token()
+        statuses = [sim.provision(token=token).status_code for dummy in range(11)]
+        assert statuses == [200] * 10 + [429]
+        time.sleep(0.6)
+        assert sim.provision(token=token).status_code == 429  # inside the penalty: restarts it
+        time.sleep(0.6)
+        assert sim.provision(token=token).status_code == 429  # 1.2 s after the 429, 0.6 s after the restart
+        time.sleep(1.1)
+        response = sim.provision(token=token)
+        assert response.status_code == 200 and response.headers['X-Rate-Limit-Remaining'] == '9'
+        assert response.headers['X-Rate-Limit-Window'] == '1'
+    finally:
+        simulator.stop()
+
+
+def test_light_group_limit(sim):
+    sim.patch('limits', {'Light': {'limit': 50, 'window': 60, 'penalty': 60}})
+    token = sim.token()
+    statuses = [read(sim, DEVICES + '/802398804016', token).status_code for dummy in range(51)]
+    assert statuses == [200] * 50 + [429]
+
+
+def test_out_of_band_device_change(sim):
+    response = requests.patch(sim.control + '/targets/ringcentral/devices/802398804016',
+                              json={'username': '17203861294*999'}, timeout=5)
+    assert response.status_code == 200
+    assert read(sim, DEVICES + '/802398804016/sip-info').json()['userName'] == '17203861294*999'
+    assert requests.patch(sim.control + '/targets/ringcentral/devices/1', json={}, timeout=5).status_code == 404
+
+
+def test_command_line_window(tmp_path):
+    import subprocess
+    state = tmp_path / 'fleet.json'
+    bad = subprocess.run([sys.executable, '-m', 'tests.simulator', '--rc-window', '0'], capture_output=True, check=False,
+                         cwd=str(pathlib.Path(simulator_module.__file__).parents[2]), timeout=30)
+    assert bad.returncode == 2 and b'--rc-window' in bad.stderr
+    process = subprocess.Popen([sys.executable, '-m', 'tests.simulator', '--panels', '0', '--ringcentral',
+                                '--rc-window', '6', '--rc-devices', '3', '--state-file', str(state)],
+                               cwd=str(pathlib.Path(simulator_module.__file__).parents[2]))
+    try:
+        for dummy in range(100):
+            if state.exists():
+                break
+            time.sleep(0.1)
+        urls = json.loads(state.read_text())
+        got = requests.get(urls['control'] + '/targets/ringcentral/state', timeout=5).json()
+        assert got['limits']['Heavy'] == dict(limit=10, window=6, penalty=6) and len(got['devices']) == 3
+    finally:
+        process.terminate()
+        process.wait(10)

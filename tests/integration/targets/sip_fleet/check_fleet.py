@@ -95,7 +95,10 @@ def converged(fleet, inventory, passwords_file=None):
 
 def no_writes(fleet, inventory):
     log = get(fleet['control'] + '/log')
-    writes = ['%s %s %s' % (e['target'], e['method'], e['path']) for e in log if e['method'] in WRITES]
+    # A RingCentral token and its revocation open and close the run's session (a drift run reads
+    # sip-info with it); they write nothing the fleet declares. sip-provision would.
+    writes = ['%s %s %s' % (e['target'], e['method'], e['path']) for e in log
+              if e['method'] in WRITES and not e['path'].startswith('/restapi/oauth/')]
     if writes:
         fail('expected no writes, got %s' % writes[:5])
     vobiz = [e['method'] + ' ' + e['path'].split('/MA_SIMUL001')[-1] for e in log if e['target'] == 'vobiz']

@@ -11,7 +11,7 @@ import requests
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import FilterModule, basip_sip_options
-from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
+from ansible_collections.sipfleet.provision.plugins.module_utils import _ringcentral_tasks as ringcentral
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
@@ -127,11 +127,11 @@ def test_ringcentral_identity_configures_a_simulated_panel(fleet):
     """sip_provision_info, the filter and basip_sip, as the two-task playbook runs them."""
     control, targets = fleet['control'], fleet['targets']
     account = requests.get(control + '/targets/ringcentral/state', timeout=5).json()
-    params = dict((name, spec.get('default')) for name, spec in ringcentral.argument_spec().items())
+    params = dict((name, spec.get('default')) for name, spec in ringcentral.SIP_PROVISION_INFO.options.argument_spec().items())
     params.update(server_url=targets['ringcentral'], client_id=account['client_id'],
                   client_secret=account['client_secret'], jwt=account['jwt'], device_id='802398805016',
                   include_secrets=True)
-    rc = ringcentral.sip_provision_info(params)
+    rc = ringcentral.SIP_PROVISION_INFO.execute(params)
     options = basip_sip_options(rc['sip_info'][0])
     panel = dict((name, spec.get('default')) for name, spec in BASIP_SIP.options.argument_spec().items())
     panel.update(options, api_url=targets['panel-001'], api_password='123456')

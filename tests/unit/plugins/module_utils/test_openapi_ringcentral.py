@@ -23,7 +23,7 @@ import pytest
 import requests
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
+from ansible_collections.sipfleet.provision.plugins.module_utils import _ringcentral as client, _ringcentral_tasks as ringcentral
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, DEFAULT_OPTIONS
@@ -34,7 +34,7 @@ from openapi_core.exceptions import OpenAPIError  # noqa: E402
 
 
 CONTRACT = 'ringcentral-sip-provision.openapi.yaml'
-PROVISION = ringcentral.SIP_PROVISION_PATH
+PROVISION = client.SIP_PROVISION_PATH
 DEVICES = ('802398804016', '802398805016')
 
 
@@ -103,7 +103,7 @@ def check_exchanges(contract, seen):
             validate(contract, request, response)
             assert request.headers['Authorization'].startswith('Bearer ')
         else:
-            assert path in (ringcentral.TOKEN_PATH, ringcentral.REVOKE_PATH)
+            assert path in (client.TOKEN_PATH, client.REVOKE_PATH)
             assert request.headers['Content-Type'] == 'application/x-www-form-urlencoded'
             assert request.headers['Authorization'].startswith('Basic ')
     return provision
@@ -111,7 +111,7 @@ def check_exchanges(contract, seen):
 
 def module_params(fleet, **options):
     state = requests.get(fleet[1] + '/targets/ringcentral/state', timeout=5).json()
-    params = dict((name, spec.get('default')) for name, spec in ringcentral.argument_spec().items())
+    params = dict((name, spec.get('default')) for name, spec in ringcentral.SIP_PROVISION_INFO.options.argument_spec().items())
     params.update(server_url=fleet[0], client_id=state['client_id'], client_secret=state['client_secret'],
                   jwt=state['jwt'], device_id=DEVICES[0], retries=2)
     params.update(options)
@@ -127,7 +127,7 @@ def module_params(fleet, **options):
 @pytest.mark.parametrize('variant', [{}, {'pstn': False}, {'extra_fields': True}])
 def test_module_requests_and_simulator_answers_conform(contract, fleet, exchanges, options, variant):
     control(fleet, 'options', variant)
-    ringcentral.sip_provision_info(module_params(fleet, **options))
+    ringcentral.SIP_PROVISION_INFO.execute(module_params(fleet, **options))
     assert check_exchanges(contract, exchanges) == 1
 
 
@@ -140,7 +140,7 @@ def test_module_requests_and_simulator_answers_conform(contract, fleet, exchange
 def test_error_answers_conform(contract, fleet, exchanges, setup, code):
     setup(fleet)
     with pytest.raises(ApiError) as info:
-        ringcentral.sip_provision_info(module_params(fleet, retry_max_wait=1))
+        ringcentral.SIP_PROVISION_INFO.execute(module_params(fleet, retry_max_wait=1))
     assert info.value.code == code
     assert check_exchanges(contract, exchanges) >= 1
 
@@ -148,7 +148,7 @@ def test_error_answers_conform(contract, fleet, exchanges, setup, code):
 def test_renewed_token_exchanges_conform(contract, fleet, exchanges):
     requests.post(fleet[1] + '/faults', json=dict(target='ringcentral', kind='expire_tokens', path=PROVISION),
                   timeout=5)
-    ringcentral.sip_provision_info(module_params(fleet))
+    ringcentral.SIP_PROVISION_INFO.execute(module_params(fleet))
     assert check_exchanges(contract, exchanges) == 2
     assert [r.status_code for q, r in exchanges if q.path_url == PROVISION] == [401, 200]
 
@@ -157,7 +157,7 @@ def test_unknown_enum_variant_is_outside_the_contract(contract, fleet, exchanges
     """The variant that stands for values RingCentral may add later breaks the contract, on purpose,
     in the enumerations only; the module still returns them."""
     control(fleet, 'options', {'unknown_enums': True, 'extra_fields': True})
-    result = ringcentral.sip_provision_info(module_params(fleet))
+    result = ringcentral.SIP_PROVISION_INFO.execute(module_params(fleet))
     request, response = [pair for pair in exchanges if pair[0].path_url == PROVISION][0]
     contract.validate_request(RequestsOpenAPIRequest(request))
     with pytest.raises(OpenAPIError) as info:
@@ -186,8 +186,8 @@ def token(fleet):
     control(fleet, 'options', DEFAULT_OPTIONS)
     control(fleet, 'limits', {'Heavy': dict(limit=1000, window=60, penalty=60)})
     state = requests.get(fleet[1] + '/targets/ringcentral/state', timeout=5).json()
-    return requests.post(fleet[0] + ringcentral.TOKEN_PATH, auth=(state['client_id'], state['client_secret']),
-                         data=dict(grant_type=ringcentral.JWT_GRANT, assertion=state['jwt']),
+    return requests.post(fleet[0] + client.TOKEN_PATH, auth=(state['client_id'], state['client_secret']),
+                         data=dict(grant_type=client.JWT_GRANT, assertion=state['jwt']),
                          timeout=5).json()['access_token']
 
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 
@@ -15,11 +14,11 @@ import requests
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.sipfleet.provision.plugins.module_utils import _query as query
-from ansible_collections.sipfleet.provision.plugins.module_utils import ringcentral
+from ansible_collections.sipfleet.provision.plugins.module_utils import _ringcentral as client, _ringcentral_tasks as ringcentral
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
-from ansible_collections.sipfleet.provision.plugins.module_utils.ringcentral import (
-    SIP_INFO_KEYS, argument_spec, sip_identity, sip_provision_info,
+from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import (
+    SIP_INFO_KEYS, SIP_PROVISION_INFO, sip_identity,
 )
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, DEFAULT_OPTIONS
@@ -71,7 +70,7 @@ class Account:
 
     def params(self, **options):
         state = self.state()
-        values = dict((name, spec.get('default')) for name, spec in argument_spec().items())
+        values = dict((name, spec.get('default')) for name, spec in SIP_PROVISION_INFO.options.argument_spec().items())
         values.update(server_url=self.url, client_id=state['client_id'], client_secret=state['client_secret'],
                       jwt=state['jwt'], device_id=DEVICE, retries=2)
         values.update(options)
@@ -81,7 +80,7 @@ class Account:
         """An access token got outside the module (as a vault or CI would hold it)."""
         state = self.state()
         response = requests.post(self.url + '/restapi/oauth/token', auth=(state['client_id'], state['client_secret']),
-                                 data=dict(grant_type=ringcentral.JWT_GRANT, assertion=state['jwt']), timeout=5)
+                                 data=dict(grant_type=client.JWT_GRANT, assertion=state['jwt']), timeout=5)
         return response.json()['access_token']
 
     def secrets(self):
@@ -109,7 +108,11 @@ def account(fleet):
 def no_sleep(monkeypatch):
     """Backoff waits recorded instead of slept (only for 5xx: a 429 penalty must really pass)."""
     sleeps = []
-    monkeypatch.setattr(ringcentral, 'HttpClient', functools.partial(ringcentral.HttpClient, sleep=sleeps.append))
+
+    class Recording(client.HttpClient):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **dict(kwargs, sleep=sleeps.append))
+    monkeypatch.setattr(client, 'HttpClient', Recording)
     return sleeps
 
 
@@ -120,7 +123,7 @@ def assert_no_secret(account, *texts):
 
 
 def test_identity_has_exactly_the_model_keys(account):
-    result = sip_provision_info(account.params())
+    result = SIP_PROVISION_INFO.execute(account.params())
     device = account.state()['devices'][DEVICE]
     assert account.calls() == [TOKEN, PROVISION, REVOKE]
     assert account.log()[1]['body'] == {'sipInfo': [{'transport': 'UDP'}], 'device': {'id': DEVICE}}
@@ -144,25 +147,31 @@ def test_identity_has_exactly_the_model_keys(account):
 
 
 def test_include_secrets_and_tls_certificate(account):
-    result = sip_provision_info(account.params(transport='TLS', include_secrets=True))
+    result = SIP_PROVISION_INFO.execute(account.params(transport='TLS', include_secrets=True))
     [identity] = result['sip_info']
     assert identity['password'] == account.state()['devices'][DEVICE]['password']
     assert identity['transport'] == 'TLS' and len(identity['certificate']) > 20
-    masked = sip_provision_info(account.params(transport='TLS'))['sip_info'][0]
+    masked = SIP_PROVISION_INFO.execute(account.params(transport='TLS'))['sip_info'][0]
     assert masked['password'] == masked['certificate'] == MASK
 
 
-def test_each_call_mints_a_fresh_authorization_id_also_in_check_mode(account):
-    first = sip_provision_info(account.params())
-    second = sip_provision_info(account.params(), check_mode=True)
-    assert second['changed'] is False
+def test_each_call_mints_a_fresh_authorization_id_check_mode_only_reads(account):
+    first = SIP_PROVISION_INFO.execute(account.params())
+    second = SIP_PROVISION_INFO.execute(account.params())
     assert first['sip_info'][0]['authorization_id'] != second['sip_info'][0]['authorization_id']
-    assert account.calls() == [TOKEN, PROVISION, REVOKE] * 2
+    checked = SIP_PROVISION_INFO.execute(account.params(), check_mode=True)
+    assert checked['changed'] is False and checked['would_register'] == [DEVICE]
+    identity = checked['sip_info'][0]
+    assert identity['authorization_id'] == second['sip_info'][0]['authorization_id']  # nothing minted
+    assert identity['username'] == '17203861294*115' and identity['password'] == MASK
+    assert identity['outbound_proxy'] == 'sip112-191.ringcentral.com:5090'
+    assert account.calls() == [TOKEN, PROVISION, REVOKE] * 2 + [
+        TOKEN, 'GET /restapi/v1.0/account/~/device/%s/sip-info' % DEVICE, REVOKE]
 
 
 def test_without_device_id_a_new_device_is_registered_and_the_module_warns(account):
     before = set(account.state()['devices'])
-    result = sip_provision_info(account.params(device_id=None, soft_phone_line_reassignment='Initialize'))
+    result = SIP_PROVISION_INFO.execute(account.params(device_id=None, soft_phone_line_reassignment='Initialize'))
     after = set(account.state()['devices'])
     assert after - before == {result['device']['id']}
     assert 'new device' in result['warnings'][0]
@@ -171,12 +180,12 @@ def test_without_device_id_a_new_device_is_registered_and_the_module_warns(accou
 
 def test_pstn_absent_is_an_empty_list(account):
     account.patch('options', {'pstn': False})
-    assert sip_provision_info(account.params())['sip_info_pstn'] == []
+    assert SIP_PROVISION_INFO.execute(account.params())['sip_info_pstn'] == []
 
 
 def test_unknown_fields_and_enum_values_never_crash(account):
     account.patch('options', {'extra_fields': True, 'unknown_enums': True})
-    result = sip_provision_info(account.params(query='sip_info_pstn[0].transport'))
+    result = SIP_PROVISION_INFO.execute(account.params(query='sip_info_pstn[0].transport'))
     assert [list(i) for i in result['sip_info'] + result['sip_info_pstn']] == [MODEL_KEYS, MODEL_KEYS]
     assert result['sip_info'][0]['authorization_types'] == ['SipDigest', 'MutualTls']
     assert result['query_result'] == 'QUIC'
@@ -189,15 +198,37 @@ def test_sip_identity_tolerates_odd_items():
     assert sip_identity({}) == dict((k, None) for k in MODEL_KEYS)
     item = sip_identity({'password': 'x', 'transport': 'QUIC', 'futureKey': 1}, include_secrets=False)
     assert item['password'] == MASK and item['transport'] == 'QUIC' and 'futureKey' not in item
-    assert ringcentral.provision_result({'sipInfo': 'odd', 'sipInfoPstn': [1, {}], 'sipErrorCodes': None}) == dict(
-        sip_info=[], sip_info_pstn=[dict((k, None) for k in MODEL_KEYS)], sip_flags={}, device={},
-        polling_interval=None, sip_error_codes=[], persist_gateway_configured=None)
+    good = {'sipInfo': [{}], 'device': {'id': DEVICE}, 'sipInfoPstn': [1, {}], 'sipErrorCodes': None}
+    assert ringcentral.provision_result(good) == dict(
+        sip_info=[dict((k, None) for k in MODEL_KEYS)], sip_info_pstn=[dict((k, None) for k in MODEL_KEYS)],
+        sip_flags={}, device={'id': DEVICE}, polling_interval=None, sip_error_codes=[],
+        persist_gateway_configured=None)
+
+
+@pytest.mark.parametrize('body, text', [
+    ({'sipInfo': [], 'device': {'id': DEVICE}}, 'without SIP identities (sipInfo: empty)'),
+    ({'sipInfo': 'odd', 'device': {'id': DEVICE}}, 'without SIP identities (sipInfo: str)'),
+    ({'sipInfo': [1], 'device': {'id': DEVICE}}, 'without SIP identities'),
+    ({'sipInfo': [{}], 'device': {}}, 'without the device (device.id)'),
+    ({'sipInfo': [{}]}, 'without the device (device.id)'),
+])
+def test_an_answer_of_the_wrong_shape_fails_naming_the_device(body, text):
+    with pytest.raises(ApiError) as info:
+        ringcentral.provision_result(body, DEVICE)
+    assert text in str(info.value) and DEVICE in str(info.value)
+
+
+def test_a_200_of_the_wrong_shape_fails_the_module(account):
+    account.fault('status', status=200, path=client.SIP_PROVISION_PATH, body={'sipInfo': [], 'device': {}})
+    with pytest.raises(ApiError) as info:
+        SIP_PROVISION_INFO.execute(account.params())
+    assert 'device %s without SIP identities' % DEVICE in str(info.value)
 
 
 def test_query_selects_from_the_result(account):
-    result = sip_provision_info(account.params(query='sip_info[0].{proxy: outbound_proxy, realm: domain}'))
+    result = SIP_PROVISION_INFO.execute(account.params(query='sip_info[0].{proxy: outbound_proxy, realm: domain}'))
     assert result['query_result'] == {'proxy': 'sip112-191.ringcentral.com:5090', 'realm': 'sip.ringcentral.com'}
-    assert sip_provision_info(account.params(query='sip_info[0].password'))['query_result'] == MASK
+    assert SIP_PROVISION_INFO.execute(account.params(query='sip_info[0].password'))['query_result'] == MASK
 
 
 @pytest.mark.parametrize('options, text', [
@@ -208,7 +239,7 @@ def test_query_selects_from_the_result(account):
 ])
 def test_bad_input_fails_before_any_request(account, options, text):
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(**options))
+        SIP_PROVISION_INFO.execute(account.params(**options))
     assert text in str(info.value)
     assert account.calls() == []
 
@@ -216,22 +247,22 @@ def test_bad_input_fails_before_any_request(account, options, text):
 def test_jmespath_missing_is_reported(account, monkeypatch):
     monkeypatch.setattr(query, 'HAS_JMESPATH', False)
     with pytest.raises(ApiError, match='jmespath'):
-        sip_provision_info(account.params(query='sip_info'))
+        SIP_PROVISION_INFO.execute(account.params(query='sip_info'))
     assert account.calls() == []
 
 
 def test_expired_token_is_renewed_once(account):
-    account.fault('expire_tokens', path=ringcentral.SIP_PROVISION_PATH)
-    result = sip_provision_info(account.params())
+    account.fault('expire_tokens', path=client.SIP_PROVISION_PATH)
+    result = SIP_PROVISION_INFO.execute(account.params())
     assert result['sip_info'][0]['username'] == '17203861294*115'
     assert account.statuses() == [('token', 200), ('sip-provision', 401), ('token', 200),
                                   ('sip-provision', 200), ('revoke', 200)]
 
 
 def test_token_expiring_again_fails_with_the_error_code(account):
-    account.fault('expire_tokens', path=ringcentral.SIP_PROVISION_PATH, count=2)
+    account.fault('expire_tokens', path=client.SIP_PROVISION_PATH, count=2)
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params())
+        SIP_PROVISION_INFO.execute(account.params())
     assert info.value.status == 401 and info.value.code == 'OAU-128'
     assert 'Access token expired' in str(info.value)
     assert account.calls() == [TOKEN, PROVISION, TOKEN, PROVISION, REVOKE]
@@ -242,17 +273,17 @@ def test_ready_access_token_needs_no_token_request_and_is_not_revoked(account):
     token = account.token()
     requests.delete(account.control + '/log', timeout=5)
     params = account.params(client_id=None, client_secret=None, jwt=None, access_token=token)
-    result = sip_provision_info(params)
+    result = SIP_PROVISION_INFO.execute(params)
     assert account.calls() == [PROVISION]
     assert result['sip_info'][0]['domain'] == 'sip.ringcentral.com'
-    assert sip_provision_info(params)['sip_info']  # still valid: it was not revoked
+    assert SIP_PROVISION_INFO.execute(params)['sip_info']  # still valid: it was not revoked
 
 
 def test_expired_ready_token_without_credentials_fails_clearly(account):
     params = account.params(client_id=None, client_secret=None, jwt=None, access_token=account.token())
     account.expire_tokens()
     with pytest.raises(ApiError) as info:
-        sip_provision_info(params)
+        SIP_PROVISION_INFO.execute(params)
     assert info.value.code == 'OAU-128' and 'no client_id, client_secret and jwt' in str(info.value)
     assert account.calls() == [PROVISION]
 
@@ -260,13 +291,13 @@ def test_expired_ready_token_without_credentials_fails_clearly(account):
 def test_expired_ready_token_with_credentials_gets_a_new_one(account):
     params = account.params(access_token=account.token())
     account.expire_tokens()
-    sip_provision_info(params)
+    SIP_PROVISION_INFO.execute(params)
     assert account.calls() == [PROVISION, TOKEN, PROVISION, REVOKE]
 
 
 def test_invalid_token_fails_at_once(account):
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(access_token='not-a-token-of-this-account'))
+        SIP_PROVISION_INFO.execute(account.params(access_token='not-a-token-of-this-account'))
     assert (info.value.status, info.value.code) == (401, 'OAU-149')
     assert 'not-a-token' not in str(info.value)
     assert account.calls() == [PROVISION]
@@ -275,7 +306,7 @@ def test_invalid_token_fails_at_once(account):
 def test_missing_voip_calling_permission(account):
     account.patch('options', {'voip_calling': False})
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params())
+        SIP_PROVISION_INFO.execute(account.params())
     assert (info.value.status, info.value.code) == (403, 'CMN-401')
     assert 'VoipCalling' in str(info.value)
     assert account.calls() == [TOKEN, PROVISION, REVOKE]
@@ -285,7 +316,7 @@ def test_missing_voip_calling_permission(account):
 def test_bad_credentials_fail_with_the_error_code_and_no_secret(account, change, code):
     wrong = 'Wrong-' + change
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(**{change: wrong}))
+        SIP_PROVISION_INFO.execute(account.params(**{change: wrong}))
     assert info.value.code == code and '/restapi/oauth/token' in str(info.value)
     assert wrong not in str(info.value)
     assert_no_secret(account, str(info.value))
@@ -293,25 +324,25 @@ def test_bad_credentials_fail_with_the_error_code_and_no_secret(account, change,
 
 
 def test_5xx_backs_off_then_succeeds(account, no_sleep):
-    account.fault('status', status=503, count=2, path=ringcentral.SIP_PROVISION_PATH)
-    sip_provision_info(account.params())
+    account.fault('status', status=503, count=2, path=client.SIP_PROVISION_PATH)
+    SIP_PROVISION_INFO.execute(account.params())
     assert account.calls() == [TOKEN, PROVISION, PROVISION, PROVISION, REVOKE]
     assert len(no_sleep) == 2 and 0.25 <= no_sleep[0] <= 0.5 and 0.5 <= no_sleep[1] <= 1.0
 
 
 def test_5xx_gives_up_with_the_error_code(account, no_sleep):
-    account.fault('status', status=503, count=5, path=ringcentral.SIP_PROVISION_PATH)
+    account.fault('status', status=503, count=5, path=client.SIP_PROVISION_PATH)
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(retries=1))
+        SIP_PROVISION_INFO.execute(account.params(retries=1))
     assert (info.value.status, info.value.code) == (503, 'CMN-201')
     assert 'gave up after 1 retries' in str(info.value)
 
 
 def test_heavy_penalty_is_waited_for_without_hammering(account):
     account.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 1}})
-    sip_provision_info(account.params())
-    sip_provision_info(account.params())
-    provision = [e for e in account.log() if e['path'] == ringcentral.SIP_PROVISION_PATH]
+    SIP_PROVISION_INFO.execute(account.params())
+    SIP_PROVISION_INFO.execute(account.params())
+    provision = [e for e in account.log() if e['path'] == client.SIP_PROVISION_PATH]
     assert [e['status'] for e in provision] == [200, 429, 200]
     # the retry came after Retry-After (1 s), so it did not restart the penalty
     assert provision[2]['time'] - provision[1]['time'] >= 1.0
@@ -319,36 +350,36 @@ def test_heavy_penalty_is_waited_for_without_hammering(account):
 
 def test_penalty_longer_than_retry_max_wait_gives_up_at_once(account):
     account.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 120}})
-    sip_provision_info(account.params())
+    SIP_PROVISION_INFO.execute(account.params())
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(retry_max_wait=5))
+        SIP_PROVISION_INFO.execute(account.params(retry_max_wait=5))
     assert (info.value.status, info.value.code) == (429, 'CMN-301')
     assert 'Retry-After 120s' in str(info.value) and 'retry_max_wait is 5s' in str(info.value)
-    provision = [e['status'] for e in account.log() if e['path'] == ringcentral.SIP_PROVISION_PATH]
+    provision = [e['status'] for e in account.log() if e['path'] == client.SIP_PROVISION_PATH]
     assert provision == [200, 429]
 
 
 def test_429_without_retry_after_waits_at_least_30_seconds(account):
     account.patch('options', {'retry_after': False})
     account.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 1}})
-    sip_provision_info(account.params())
+    SIP_PROVISION_INFO.execute(account.params())
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(retry_max_wait=29))
+        SIP_PROVISION_INFO.execute(account.params(retry_max_wait=29))
     assert info.value.status == 429 and 'retry_max_wait is 29s' in str(info.value)
-    assert ringcentral.DEFAULT_RETRY_AFTER >= 30
+    assert client.DEFAULT_RETRY_AFTER >= 30
 
 
 def test_auth_group_limit_on_the_token_endpoint(account):
     account.patch('limits', {'Auth': {'limit': 1, 'window': 60, 'penalty': 120}})
-    sip_provision_info(account.params())
+    SIP_PROVISION_INFO.execute(account.params())
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(retry_max_wait=5))
+        SIP_PROVISION_INFO.execute(account.params(retry_max_wait=5))
     assert info.value.status == 429 and '/restapi/oauth/token' in str(info.value)
     assert account.statuses()[-1] == ('token', 429)
 
 
 def test_argument_spec_secrets_and_environment(monkeypatch):
-    spec = argument_spec()
+    spec = SIP_PROVISION_INFO.options.argument_spec()
     assert [name for name, option in spec.items() if option.get('no_log')] == ['client_secret', 'jwt', 'access_token']
     for name, variable in (('server_url', 'RINGCENTRAL_SERVER_URL'), ('client_id', 'RINGCENTRAL_CLIENT_ID'),
                            ('client_secret', 'RINGCENTRAL_CLIENT_SECRET'), ('jwt', 'RINGCENTRAL_JWT'),
@@ -375,8 +406,8 @@ def test_controller_path_gives_the_module_result(account, monkeypatch):
         monkeypatch.setenv('RINGCENTRAL_' + name.upper(), state[name])
     monkeypatch.setenv('RINGCENTRAL_SERVER_URL', account.url)
     result = controller_action.run_in_controller(
-        ArgumentSpecValidator(argument_spec()), ringcentral.SIP_PROVISION_INFO, {'include_secrets': True},
-        'sipfleet.provision.sip_provision_info', check_mode=True, diff=False)
+        ArgumentSpecValidator(SIP_PROVISION_INFO.options.argument_spec()), ringcentral.SIP_PROVISION_INFO, {'include_secrets': True},
+        'sipfleet.provision.sip_provision_info', check_mode=False, diff=False)
     assert result['changed'] is False and 'new device' in result['warnings'][0]
     assert list(result['sip_info'][0]) == MODEL_KEYS
     assert result['invocation']['module_args']['jwt'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
@@ -394,9 +425,9 @@ def test_the_obtained_access_token_is_a_registered_secret(account):
 
 def test_a_sip_provision_without_an_answer_is_sent_once(account):
     """A slow sip-provision may have registered the device: it is not sent again."""
-    account.fault('delay', delay=1.5, method='POST', path=ringcentral.SIP_PROVISION_PATH)
+    account.fault('delay', delay=1.5, method='POST', path=client.SIP_PROVISION_PATH)
     with pytest.raises(ApiError) as info:
-        sip_provision_info(account.params(timeout=0.5, retries=3))
+        SIP_PROVISION_INFO.execute(account.params(timeout=0.5, retries=3))
     assert 'no answer within timeout=0.5s (the timeout option)' in str(info.value)
     deadline = time.monotonic() + 5
     while PROVISION not in account.calls() and time.monotonic() < deadline:

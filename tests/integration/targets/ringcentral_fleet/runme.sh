@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# RingCentral at fleet scale: 40 panels, RingCentral's real limits (Auth 5, Heavy 10, Light 50)
+# in a 6 s window. site.yml provisions them with one token, no 429 and the sip-provision calls
+# spread over ceil(40/10) windows; a second run sends no POST to RingCentral; drift.yml --check
+# never calls sip-provision and reports the panel whose SIP user was changed out of band.
+set -euo pipefail
+PANELS=40
+export ANSIBLE_FORKS=20  # the play waits on HTTP, not on CPU
+WINDOW=6
+# shellcheck source=../setup_simulator/simulator.sh
+source ../setup_simulator/simulator.sh --panels "$PANELS" --ringcentral --rc-window "$WINDOW" --rc-devices "$PANELS"
+WORK="$(dirname "$SIM_STATE")"
+PLAYBOOKS="$COLLECTION_ROOT/playbooks"
+CHECK=(python "$PWD/check_rc.py" "$SIM_STATE")
+SIM_WATCHED+=("$WORK/site-vvv.log" "$WORK/drift")
+"${CHECK[@]}" inventory "$WORK/inventory" "$PANELS"
+playbook() { ansible-playbook -i "$WORK/inventory" "$@" > "$WORK/last.log" || { tail -80 "$WORK/last.log"; exit 1; }; }
+
+echo "== site.yml provisions $PANELS RingCentral panels from scratch"
+"${CHECK[@]}" clear
+started=$SECONDS
+playbook "$PLAYBOOKS/site.yml" -v
+cp "$WORK/last.log" "$WORK/site-vvv.log"
+echo "site.yml: $((SECONDS - started))s"
+"${CHECK[@]}" first "$PANELS" "$WINDOW"
+grep -q 'waited .* RingCentral Heavy rate-limit window' "$WORK/last.log" \
+    || { echo "the pacing waits are not reported at -v" >&2; exit 1; }
+
+echo "== site.yml again sends no POST to RingCentral"
+"${CHECK[@]}" clear
+started=$SECONDS
+playbook "$PLAYBOOKS/site.yml"
+echo "site.yml again: $((SECONDS - started))s"
+grep -q "changed=0" "$WORK/last.log"
+! grep -E "changed=[1-9]" "$WORK/last.log"
+"${CHECK[@]}" no-post
+
+echo "== drift.yml --check reports the panel whose SIP user changed out of band"
+python - "$SIM_STATE" <<'PY'
+import json, sys, urllib.request
+control = json.load(open(sys.argv[1]))['control']
+urllib.request.build_opener(urllib.request.ProxyHandler({})).open(urllib.request.Request(
+    control + '/targets/panel-007/state', method='PATCH', data=json.dumps({'user': '17203861294*999'}).encode(),
+    headers={'Content-Type': 'application/json'})).read()
+PY
+"${CHECK[@]}" clear
+started=$SECONDS
+SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift" ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report \
+    playbook "$PLAYBOOKS/drift.yml" --check --diff
+echo "drift.yml: $((SECONDS - started))s"
+"${CHECK[@]}" drift "$WORK/drift/drift.json" panel-007
