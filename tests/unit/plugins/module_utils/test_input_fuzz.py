@@ -25,10 +25,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._http import Ap
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
 from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 
-try:  # the Vobiz logic on the resource engine (private module); before it, the public one
-    from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import VOBIZ_CREDENTIAL
-except ImportError:
-    from ansible_collections.sipfleet.provision.plugins.module_utils.vobiz import VOBIZ_CREDENTIAL
+from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import VOBIZ_CREDENTIAL
 
 SECRET = 'Sip-secret-42'
 TOKEN = 'sim-token'
