@@ -53,7 +53,11 @@ run_matrix() {
             table+=("| $version | - | NOT RUN (CI time budget) |")
             continue
         fi
-        python="$(find_python "$(python_version_for "$version")")"
+        if ! python="$(find_python "$(python_version_for "$version")")"; then
+            table+=("| $version | - | NOT RUN: no Python $(python_version_for "$version") (install it, e.g. with pyenv) |")
+            failed=1
+            continue
+        fi
         local row
         row="| $version | $("$python" -c 'import platform; print(platform.python_version())')"
         started=$SECONDS
