@@ -78,7 +78,9 @@ check_docs() {
     local site="$WORK/docsite" warnings
     mkdir -m 700 "$site"
     antsibull-docs sphinx-init --use-current --dest-dir "$site" --fail-on-error sipfleet.provision >/dev/null
-    bash "$site/build.sh" > "$WORK/docsite.log" 2>&1 || true
+    # Plain text whatever the terminal (FORCE_COLOR in a CI's environment colours Sphinx's output,
+    # and the checks below read the lines): NO_COLOR, and any escape sequence left is removed.
+    NO_COLOR=1 bash "$site/build.sh" 2>&1 | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' > "$WORK/docsite.log" || true
     warnings="$(grep -E "WARNING|ERROR|CRITICAL" "$WORK/docsite.log" || true)"
     if grep -q "failed to reach any of the inventories" "$WORK/docsite.log"; then
         echo "(intersphinx inventories out of reach: references to the Ansible docs left unresolved)"
