@@ -25,6 +25,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The checks read the tools' output as text: no colours, whatever the terminal or a CI's
+# FORCE_COLOR (which also makes nox refuse its own --no-color).
+unset FORCE_COLOR
+export NO_COLOR=1
 CHECKS=(nox tarball docs changelog ee)
 UPDATE_CHANGELOG=
 case "${1:-}" in
@@ -78,9 +82,8 @@ check_docs() {
     local site="$WORK/docsite" warnings
     mkdir -m 700 "$site"
     antsibull-docs sphinx-init --use-current --dest-dir "$site" --fail-on-error sipfleet.provision >/dev/null
-    # Plain text whatever the terminal (FORCE_COLOR in a CI's environment colours Sphinx's output,
-    # and the checks below read the lines): NO_COLOR, and any escape sequence left is removed.
-    NO_COLOR=1 bash "$site/build.sh" 2>&1 | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' > "$WORK/docsite.log" || true
+    # Any escape sequence left despite NO_COLOR is removed: the checks below read the lines.
+    bash "$site/build.sh" 2>&1 | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' > "$WORK/docsite.log" || true
     warnings="$(grep -E "WARNING|ERROR|CRITICAL" "$WORK/docsite.log" || true)"
     if grep -q "failed to reach any of the inventories" "$WORK/docsite.log"; then
         echo "(intersphinx inventories out of reach: references to the Ansible docs left unresolved)"
