@@ -32,7 +32,7 @@ def main(state_file, directory, web_password='123456'):
         extra = (' sip_fleet_source=ringcentral sip_fleet_ringcentral_device_id=%s' % rc_panels[name]
                  if name in rc_panels else '')
         lines.append('%s sip_fleet_panel_api_url=%s%s' % (name, targets[name], extra))
-    with open(os.path.join(directory, 'hosts.ini'), 'w') as handle:
+    with open(os.path.join(directory, 'hosts'), 'w') as handle:
         handle.write('\n'.join(lines) + '\n')
     group_vars = {
         'ansible_connection': 'local',

@@ -5,7 +5,7 @@
 simulator, laid out the way AWX hands a job to ansible-runner:
 
     project/site.yml                       the playbook (the collection's playbooks/site.yml)
-    inventory/hosts.ini                    one host per simulated panel (scripts/demo_inventory.py)
+    inventory/hosts                        one host per simulated panel (scripts/demo_inventory.py)
     inventory/group_vars/panels/main.yml   connection settings, no secret
     inventory/group_vars/panels/vault.yml  trunk passwords, Vobiz token, RingCentral client
                                            secret and JWT, vault-encrypted (a vault credential)
@@ -49,7 +49,7 @@ def main(state_file, collection_root, web_password, pdd, secrets_file):
     with open(os.path.join(scratch, 'group_vars', 'panels.yml')) as handle:
         group_vars = json.load(handle)
     os.makedirs(os.path.join(pdd, 'inventory'))
-    shutil.copy(os.path.join(scratch, 'hosts.ini'), os.path.join(pdd, 'inventory', 'hosts.ini'))
+    shutil.copy(os.path.join(scratch, 'hosts'), os.path.join(pdd, 'inventory', 'hosts'))
     shutil.rmtree(scratch)
 
     vaulted = dict((name, group_vars.pop(name)) for name in VAULTED)

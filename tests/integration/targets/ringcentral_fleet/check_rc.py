@@ -51,7 +51,7 @@ def inventory(fleet, directory, panels):
             naming = 'sip_fleet_ringcentral_device_id=%s' % device['id']
         lines.append('panel-%03d sip_fleet_panel_api_url=%s %s' % (index, fleet['targets']['panel-%03d' % index], naming))
     os.makedirs(os.path.join(directory, 'group_vars'), exist_ok=True)
-    with open(os.path.join(directory, 'hosts.ini'), 'w') as handle:
+    with open(os.path.join(directory, 'hosts'), 'w') as handle:
         handle.write('\n'.join(lines) + '\n')
     group_vars = dict(
         ansible_connection='local', ansible_python_interpreter='{{ ansible_playbook_python }}',

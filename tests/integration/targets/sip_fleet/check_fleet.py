@@ -31,7 +31,7 @@ def fail(message):
 
 
 def hosts(inventory):
-    with open(inventory + '/hosts.ini') as handle:
+    with open(inventory + '/hosts') as handle:
         return dict(re.findall(r'^(panel-\d+) (.*)$', handle.read(), re.M))
 
 

@@ -102,7 +102,7 @@ grep -q 'without their credential in this play: panel-002' "$LOGS/one-panel.log"
 echo "== an inventory of RingCentral panels only purges nothing and sends Vobiz nothing"
 mkdir -p "$WORK/rc-only/group_vars"
 cp "$INVENTORY/group_vars/panels.yml" "$WORK/rc-only/group_vars/"
-grep -v '^panel-00[12] ' "$INVENTORY/hosts.ini" > "$WORK/rc-only/hosts.ini"
+grep -v '^panel-00[12] ' "$INVENTORY/hosts" > "$WORK/rc-only/hosts"
 call DELETE /log
 playbook 0 rc-only -i "$WORK/rc-only" "$PLAYBOOKS/site.yml"
 check recap "$LOGS/rc-only.log" "${ringcentral_ok[@]}"
@@ -113,7 +113,7 @@ echo "== AWX job slicing: two slices of half the inventory each delete nothing"
 for slice in 1 2; do
     mkdir -p "$WORK/slice$slice/group_vars"
     cp "$INVENTORY/group_vars/panels.yml" "$WORK/slice$slice/group_vars/"
-    { echo '[panels]'; grep -E "^panel-00($slice|$((slice + 2))) " "$INVENTORY/hosts.ini"; } > "$WORK/slice$slice/hosts.ini"
+    { echo '[panels]'; grep -E "^panel-00($slice|$((slice + 2))) " "$INVENTORY/hosts"; } > "$WORK/slice$slice/hosts"
     playbook 0 "slice$slice" -i "$WORK/slice$slice" "$PLAYBOOKS/site.yml" \
         -e awx_job_slice_number=$slice -e awx_job_slice_count=2
     grep -q "nothing is purged: this play is job slice $slice of 2" "$LOGS/slice$slice.log" \
