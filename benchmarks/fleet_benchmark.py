@@ -238,7 +238,8 @@ def collections_path(workdir):
 def measure(command, env, workdir, label, timeout=None):
     """Run ``command`` in a wrapper process: (wall s, CPU s, peak RSS MB, rc, output file).
 
-    After ``timeout`` seconds the run and every process it started are killed (SystemExit)."""
+    After ``timeout`` seconds the command is killed (rc -9; its usage until then is kept), then
+    every process it left behind."""
     usage_file = os.path.join(workdir, label + '.usage.json')
     output = os.path.join(workdir, label + '.out')
     start = time.monotonic()
@@ -247,13 +248,25 @@ def measure(command, env, workdir, label, timeout=None):
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(30)
-        raise SystemExit('%s: no result after %d s (output in %s)' % (label, timeout, output))
+        _kill_run(process)
     wall = time.monotonic() - start
     with open(usage_file) as handle:
         usage = json.load(handle)
     return wall, usage['cpu'], usage['maxrss_kb'] / 1024.0, usage['rc'], output
+
+
+def _kill_run(wrapper):
+    """Kill the wrapper's command (the wrapper then writes its usage), then the rest of its group."""
+    try:
+        with open('/proc/%d/task/%d/children' % (wrapper.pid, wrapper.pid)) as handle:
+            for pid in handle.read().split():
+                os.kill(int(pid), signal.SIGKILL)
+        wrapper.wait(30)
+    finally:
+        try:
+            os.killpg(wrapper.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def outcome(path, output):

@@ -72,6 +72,11 @@ class CallbackModule(CallbackBase):
     def _close(self):
         if self.tasks and 'wall' not in self.tasks[-1]:
             self.tasks[-1]['wall'] = time.monotonic() - self.tasks[-1]['start']
+            self._dump()
+
+    def _dump(self):  # after every task: a run killed at its timeout still shows where it was
+        with open(os.environ['PLAYBOOK_BENCHMARK_TASKS'], 'w') as handle:
+            json.dump([dict(t, start=None) for t in self.tasks if 'wall' in t], handle)
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._close()
@@ -102,8 +107,6 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_stats(self, stats):
         self._close()
-        with open(os.environ['PLAYBOOK_BENCHMARK_TASKS'], 'w') as handle:
-            json.dump([dict(t, start=None) for t in self.tasks], handle)
 '''
 
 
@@ -152,10 +155,11 @@ class Bench:
         wall, cpu, rss, rc, output = fb.measure(command, env, self.workdir, label, args.timeout)
         changed, failed = fb.outcome('plain' if run == 'plain' else 'playbook', output)
         row = dict(run=run, repeat=repeat, wall=wall, cpu=cpu, rss=rss, rc=rc, changed=changed, failed=failed,
-                   output=output, tasks=_tasks(env['PLAYBOOK_BENCHMARK_TASKS']), **_requests(fleet))
-        print('  %-10s #%d %8.2f s wall %8.2f s CPU %5.0f MB  rc=%d changed=%d failed=%d%s'
-              % (run, repeat, wall, cpu, rss, rc, changed, failed, '' if counted else '  (not counted)'),
-              file=sys.stderr, flush=True)
+                   output=output, tasks=_tasks(env['PLAYBOOK_BENCHMARK_TASKS']), timeout=rc == -9 and wall >= args.timeout,
+                   **_requests(fleet))
+        print('  %-10s #%d %8.2f s wall %8.2f s CPU %5.0f MB  rc=%d changed=%d failed=%d%s%s'
+              % (run, repeat, wall, cpu, rss, rc, changed, failed, '' if counted else '  (not counted)',
+                 '  (killed at the timeout)' if row['timeout'] else ''), file=sys.stderr, flush=True)
         if counted:
             self.rows.append(row)
         elif rc or failed:
@@ -188,8 +192,11 @@ def measure_site(bench):
     for repeat in range(bench.args.repeat):
         fleet = bench.fleet('fleet-%d' % repeat)  # check needs a fresh fleet: Vobiz without a trunk
         try:
+            stopped = last = None
             for run in ('debug', 'check', 'debug', 'converge', 'debug', 'idempotent', 'plain'):
-                bench.run(fleet, run, repeat)
+                if not stopped or run == 'plain' or (run == 'debug' and last != 'debug'):  # after a timeout
+                    stopped = bench.run(fleet, run, repeat)['timeout'] or stopped
+                    last = run
         finally:
             fleet.stop()
 
@@ -220,23 +227,25 @@ def print_report(bench):
     print('-' * len(head))
     for r in rows:
         plain = r['run'] == 'plain'
-        print('%-10s %2d %8.2f %8.2f %8.0f %9.2f  %-14s %6d %5d %7s %6d %10s' % (
+        print('%-10s %2d %8.2f %8.2f %8.0f %9.2f  %-14s %6d %5d %7s %6d %10s%s' % (
             r['run'], r['repeat'], r['wall'], r['cpu'], r['rss'], r['requests'], r['detail'],
             r['services']['vobiz'], r['services']['ringcentral'], '-' if plain else r['changed'], r['failed'],
-            '-' if plain else per_host_tasks(r, args.panels)))
+            '-' if plain else per_host_tasks(r, args.panels), '  killed at the timeout: partial' if r['timeout'] else ''))
     median = dict((run, dict((k, statistics.median(r[k] for r in rows if r['run'] == run)) for k in ('wall', 'cpu')))
                   for run in set(r['run'] for r in rows))
     print('\nratios (medians, same run, same machine; plain reads the panels only: no Vobiz, no RingCentral):')
-    for run in RUNS[args.playbook]:
-        line = '%-10s / debug: wall %5.1fx, CPU %5.1fx' % (
-            run, median[run]['wall'] / median['debug']['wall'], median[run]['cpu'] / median['debug']['cpu'])
+    for run in [run for run in RUNS[args.playbook] if run in median]:
+        bound = '>' if any(r['timeout'] for r in rows if r['run'] == run) else ' '  # killed: a lower bound
+        line = '%-10s / debug: wall %s%5.1fx, CPU %s%5.1fx' % (
+            run, bound, median[run]['wall'] / median['debug']['wall'], bound, median[run]['cpu'] / median['debug']['cpu'])
         if run != 'converge':
-            line += '   / plain: wall %5.1fx, CPU %5.1fx' % (
-                median[run]['wall'] / median['plain']['wall'], median[run]['cpu'] / max(median['plain']['cpu'], 1e-9))
+            line += '   / plain: wall %s%5.1fx, CPU %s%5.1fx' % (
+                bound, median[run]['wall'] / median['plain']['wall'],
+                bound, median[run]['cpu'] / max(median['plain']['cpu'], 1e-9))
         print(line)
     print('debug: %.1f ms wall, %.1f ms CPU per host (start-up included)'
           % (median['debug']['wall'] * 1000 / args.panels, median['debug']['cpu'] * 1000 / args.panels))
-    for run in ('debug',) + RUNS[args.playbook]:
+    for run in [run for run in ('debug',) + RUNS[args.playbook] if run in median]:
         print_tasks([r for r in rows if r['run'] == run][-1], args.panels)
 
 
@@ -244,9 +253,11 @@ def print_tasks(row, panels):
     """Where the time of one run goes: every task with its wall time and its host results."""
     tasks = row['tasks']
     inside = sum(t['wall'] for t in tasks)
-    print('\nwhere the time goes: %s #%d, %.2f s wall; %d tasks, %d of them per host (%d+ results); outside '
-          'tasks (start-up, parsing, end) %.2f s' % (row['run'], row['repeat'], row['wall'], len(tasks),
-                                                    per_host_tasks(row, panels), panels, row['wall'] - inside))
+    print('\nwhere the time goes: %s #%d, %.2f s wall; %d %stasks, %d of them per host (%d+ results); outside '
+          'them (start-up, parsing, end%s) %.2f s' % (
+              row['run'], row['repeat'], row['wall'], len(tasks), 'finished ' if row['timeout'] else '',
+              per_host_tasks(row, panels), panels, ', the task killed at the timeout' if row['timeout'] else '',
+              row['wall'] - inside))
     head = '%8s %8s %6s %7s %7s %6s  %s' % ('wall s', 'ms/host', 'ok', 'changed', 'skipped', 'failed', 'task')
     print(head)
     print('-' * 100)
