@@ -26,6 +26,10 @@ its CPU time (user + sys of every process of the run) and its peak memory (the
 largest process) are its own. Requests per panel come from the simulator's log.
 
 Needs only Python with ansible-core and requests (the repository's virtualenv).
+
+``--playbook site|drift`` measures the repository's playbooks instead (site.yml,
+drift.yml) against a one-task ``debug`` play and this plain script: see
+benchmarks/playbook_benchmark.py, which it runs.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -130,7 +135,7 @@ def plain_main(argv):
     changed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(forks) as pool:
         futures = [pool.submit(plain_panel, url, sip_user(name), check_mode)
-                   for name, url in sorted(targets.items())]
+                   for name, url in sorted(targets.items()) if name.startswith('panel-')]
         for future in futures:
             try:
                 changed += bool(future.result())
@@ -155,10 +160,13 @@ def raise_fd_limit(panels):
 
 
 class Fleet:
-    def __init__(self, python, panels, workdir):
+    """The simulator in its own process; ``options``: more of its flags (``--vobiz``...)."""
+
+    def __init__(self, python, panels, workdir, options=()):
         self.state_file = os.path.join(workdir, 'simulator.json')
         self.process = subprocess.Popen(
-            [python, '-m', 'tests.simulator', '--panels', str(panels), '--state-file', self.state_file], cwd=ROOT)
+            [python, '-m', 'tests.simulator', '--panels', str(panels), '--state-file', self.state_file] + list(options),
+            cwd=ROOT)
         deadline = time.monotonic() + 120
         while not os.path.exists(self.state_file):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -167,7 +175,7 @@ class Fleet:
         with open(self.state_file) as handle:
             state = json.load(handle)
         self.control = state['control']
-        self.targets = state['targets']
+        self.targets = dict((name, url) for name, url in state['targets'].items() if name.startswith('panel-'))
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=32)
         self.session.mount('http://', adapter)
@@ -227,16 +235,38 @@ def collections_path(workdir):
     return base
 
 
-def measure(command, env, workdir, label):
-    """Run ``command`` in a wrapper process: (wall s, CPU s, peak RSS MB, rc, output file)."""
+def measure(command, env, workdir, label, timeout=None):
+    """Run ``command`` in a wrapper process: (wall s, CPU s, peak RSS MB, rc, output file).
+
+    After ``timeout`` seconds the command is killed (rc -9; its usage until then is kept), then
+    every process it left behind."""
     usage_file = os.path.join(workdir, label + '.usage.json')
     output = os.path.join(workdir, label + '.out')
     start = time.monotonic()
-    subprocess.run([sys.executable, '-c', WRAPPER, '-', usage_file, output] + command, env=env, check=False)
+    process = subprocess.Popen([sys.executable, '-c', WRAPPER, '-', usage_file, output] + command, env=env,
+                               start_new_session=timeout is not None)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        _kill_run(process)
     wall = time.monotonic() - start
     with open(usage_file) as handle:
         usage = json.load(handle)
     return wall, usage['cpu'], usage['maxrss_kb'] / 1024.0, usage['rc'], output
+
+
+def _kill_run(wrapper):
+    """Kill the wrapper's command (the wrapper then writes its usage), then the rest of its group."""
+    try:
+        with open('/proc/%d/task/%d/children' % (wrapper.pid, wrapper.pid)) as handle:
+            for pid in handle.read().split():
+                os.kill(int(pid), signal.SIGKILL)
+        wrapper.wait(30)
+    finally:
+        try:
+            os.killpg(wrapper.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def outcome(path, output):
@@ -378,6 +408,9 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ['--plain']:
         return plain_main(argv[1:])
+    if any(arg == '--playbook' or arg.startswith('--playbook=') for arg in argv):
+        import playbook_benchmark  # pylint: disable=import-outside-toplevel  # beside this file
+        return playbook_benchmark.main(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--panels', type=int, default=200, help='simulated panels (default 200)')
     parser.add_argument('--forks', type=int, default=20, help='ansible forks and plain threads (default 20)')
