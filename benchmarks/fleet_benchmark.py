@@ -131,11 +131,11 @@ def plain_main(argv):
     """``--plain STATE FORKS CHECK``: the thread pool over every panel; prints a summary."""
     state_file, forks, check_mode = argv[0], int(argv[1]), argv[2] == 'check'
     with open(state_file) as handle:
-        targets = json.load(handle)['targets']
+        targets = panel_targets(json.load(handle))
     changed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(forks) as pool:
         futures = [pool.submit(plain_panel, url, sip_user(name), check_mode)
-                   for name, url in sorted(targets.items()) if name.startswith('panel-')]
+                   for name, url in sorted(targets.items())]
         for future in futures:
             try:
                 changed += bool(future.result())
@@ -143,6 +143,11 @@ def plain_main(argv):
                 failed += 1
     print('PLAIN changed=%d failed=%d' % (changed, failed))
     return 0
+
+
+def panel_targets(state):
+    """The panels of the simulator's state file (name -> URL), without the clouds."""
+    return dict((name, url) for name, url in state['targets'].items() if name.startswith('panel-'))
 
 
 def sip_user(name):
@@ -175,7 +180,7 @@ class Fleet:
         with open(self.state_file) as handle:
             state = json.load(handle)
         self.control = state['control']
-        self.targets = dict((name, url) for name, url in state['targets'].items() if name.startswith('panel-'))
+        self.targets = panel_targets(state)
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=32)
         self.session.mount('http://', adapter)
