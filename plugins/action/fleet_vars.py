@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fleet_vars: the values of some variables for every host of the play, in one task.
+
+A task that needs the variables of every host (a fleet task run once) would read them
+through ``hostvars``, which holds neither role defaults nor play variables, or would need a
+``set_fact`` task per host first (a forked worker per host). This action computes each
+host's variables as a task of this play would see them (``VariableManager.get_vars`` with
+the play and this task, so role defaults and play vars included) and templates only the
+names asked for, in the controller, in one task.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+_OPTIONS = ('hosts', 'names', 'argument_specs', 'spec_var')
+
+
+def _host_values(templar, variables, names):
+    """``(values, error)``: the templated value of every name defined for the host."""
+    values = {}
+    for name in names:
+        if name not in variables:
+            continue
+        value = variables[name]
+        try:
+            values[name] = templar.template(value) if _maybe_template(value) else value
+        except AnsibleError as exc:
+            return values, '%s: %s' % (name, exc.message if hasattr(exc, 'message') else exc)
+    return values, None
+
+
+def _maybe_template(value):
+    """False for values that cannot hold a template (plain numbers, strings without ``{``)."""
+    if isinstance(value, str):
+        return '{' in value
+    return not isinstance(value, (bool, int, float, type(None)))
+
+
+class ActionModule(ActionBase):
+    """Template the named variables of every host of ``hosts``; optionally check them."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        args = self._task.args
+        unknown = sorted(set(args) - set(_OPTIONS))
+        if unknown:
+            return dict(result, failed=True, msg='Unsupported parameters for (fleet_vars) module: %s' % ', '.join(unknown))
+        hosts = args.get('hosts')
+        names = list(args.get('names') or [])
+        specs = args.get('argument_specs') or {}
+        spec_var = args.get('spec_var')
+        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+            return dict(result, failed=True, msg='hosts must be a list of host names')
+        if specs and not spec_var:
+            return dict(result, failed=True, msg='argument_specs needs spec_var (the variable that names the spec of a host)')
+        if spec_var:
+            names.append(spec_var)
+        validators = dict((key, ArgumentSpecValidator(dict(spec))) for key, spec in specs.items())
+        manager = self._task.get_variable_manager()
+        inventory = manager._inventory  # the play's inventory; VariableManager has no public accessor
+        play = self._task.get_play()
+        values, errors = {}, {}
+        for name in hosts:
+            host = inventory.get_host(name)
+            if host is None:
+                errors[name] = 'no such host in the inventory'
+                continue
+            variables = manager.get_vars(play=play, host=host, task=self._task, include_hostvars=False)
+            templar = self._templar.copy_with_new_env(available_variables=variables)
+            host_values, error = _host_values(templar, variables, names)
+            if error is None and spec_var:
+                host_values, error = self._checked(templar, variables, host_values, spec_var, specs, validators)
+            values[name] = host_values
+            if error is not None:
+                errors[name] = error
+        return dict(result, changed=False, hosts=values, errors=errors)
+
+    @staticmethod
+    def _checked(templar, variables, values, spec_var, specs, validators):
+        """The host's values with those of its spec (named by ``spec_var``), and the spec's error."""
+        key = values.get(spec_var)
+        if key not in validators:
+            return values, '%s is %r; expected one of: %s' % (spec_var, key, ', '.join(sorted(validators)))
+        spec_values, error = _host_values(templar, variables, specs[key])
+        if error is not None:
+            return values, error
+        checked = validators[key].validate(spec_values, validate_role_argument_spec=True)
+        # types converted as checked; options the host does not set stay unset (no None)
+        values.update((k, v) for k, v in checked.validated_parameters.items() if k in spec_values)
+        if checked.error_messages:
+            return values, 'Validation of arguments failed: %s' % '; '.join(checked.error_messages)
+        return values, None
