@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.plugins.action import ActionBase
 
 # What a module result may carry over; anything else (invocation, internal keys) stays out.
@@ -12,8 +14,18 @@ _KEYS = frozenset(('changed', 'failed', 'msg', 'diff', 'changes', 'settings', 'a
                    'registration', 'status', 'error_code', 'warnings', 'skipped'))
 
 
+def _lookup(task_vars, path):
+    """The value of ``path`` (a variable name, then keys after dots) in ``task_vars``, or None."""
+    value = task_vars
+    for key in path.split('.'):
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
 class ActionModule(ActionBase):
-    """Return ``result`` as this host's task result (changed, failed, diff, ...)."""
+    """Return this host's result (``result``, or the first of ``results_from`` that holds it)."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -22,11 +34,16 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        unknown = sorted(set(self._task.args) - {'result'})
-        given = self._task.args.get('result')
+        args = self._task.args
+        unknown = sorted(set(args) - {'result', 'results_from'})
         if unknown:
             return dict(result, failed=True, msg='Unsupported parameters for (host_result) module: %s' % ', '.join(unknown))
-        if not isinstance(given, dict):
+        if ('result' in args) == ('results_from' in args):
+            return dict(result, failed=True, msg='host_result needs one of result or results_from')
+        given = args['result'] if 'result' in args else self._find(task_vars or {}, args['results_from'])
+        if isinstance(given, str):  # what went wrong
+            return dict(result, failed=True, msg=given)
+        if not isinstance(given, Mapping):
             return dict(result, failed=True, msg='result must be a dict (the host\'s result), got %s' % type(given).__name__)
         result.update((key, value) for key, value in given.items() if key in _KEYS)
         result['changed'] = bool(given.get('changed'))
@@ -36,3 +53,17 @@ class ActionModule(ActionBase):
         if not self._task.diff:
             result.pop('diff', None)
         return result
+
+    def _find(self, task_vars, paths):
+        """The host's entry in the first of ``paths`` that has one (names of variables, not templates:
+        nothing is compiled or rendered per host), or the reason there is none."""
+        if isinstance(paths, str):
+            paths = [paths]
+        if not isinstance(paths, list) or not all(isinstance(path, str) for path in paths):
+            return 'results_from must be a list of variable names'
+        host = task_vars.get('inventory_hostname')
+        for path in paths:
+            found = _lookup(task_vars, path)
+            if isinstance(found, Mapping) and host in found:
+                return found[host]
+        return 'no result for %s in %s' % (host, ', '.join(paths))

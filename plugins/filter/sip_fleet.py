@@ -149,6 +149,29 @@ def rc_settings(checked, plan, device_ids, identities, devices_now, drift):
     return dict(settings=settings, errors=errors)
 
 
+def previous_users(checked, hosts, panels_now, converged):
+    """``[{host, username}]``: the credential each Vobiz panel of ``hosts`` held before a rotation
+    with ``sip_fleet_rotate_mode=new_credential``, to delete now that the panel converged on its new
+    one; never the panel's current credential, one outside the prefix, or the trunk's attached one."""
+    found = []
+    for host in hosts:
+        values = checked[host]
+        previous = (((panels_now.get(host) or {}).get('settings')) or {}).get('user') or ''
+        done = converged.get(host) or {}
+        if (values.get('sip_fleet_rotate') and values.get('sip_fleet_rotate_mode') == 'new_credential'
+                and done and not done.get('failed') and not done.get('unreachable')
+                and previous != values['sip_fleet_username'] and previous.startswith(values['sip_fleet_username_prefix'])
+                and previous != ((values.get('sip_fleet_vobiz_trunk') or {}).get('credential') or '')):
+            found.append(dict(host=host, username=previous))
+    return found
+
+
+def loop_failures(results, prefix=''):
+    """host -> a failed result, for each failed item (``item.host``) of a loop's ``results``."""
+    return failures(dict((entry['item']['host'], entry.get('msg') or '(no message)')
+                         for entry in results or [] if entry.get('failed')), prefix)
+
+
 def stopped(hosts, error, trunk_domain, trunk_name):
     """host -> the result of each Vobiz panel that is not converged: failed with ``error`` (the
     credentials or the trunk could not be ensured), or, without a trunk domain (check mode on an
@@ -172,4 +195,5 @@ class FilterModule:
         return dict(('sip_fleet_' + name, function) for name, function in (
             ('device_errors', device_errors), ('hosts_of', hosts_of), ('panels', panels),
             ('credentials', credentials), ('vobiz_settings', vobiz_settings), ('rc_plan', rc_plan),
-            ('rc_device_ids', rc_device_ids), ('rc_settings', rc_settings), ('stopped', stopped), ('failures', failures)))
+            ('rc_device_ids', rc_device_ids), ('rc_settings', rc_settings), ('previous_users', previous_users), ('loop_failures', loop_failures),
+            ('stopped', stopped), ('failures', failures)))
