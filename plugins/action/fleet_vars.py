@@ -115,7 +115,8 @@ class ActionModule(ActionBase):
             values[name] = host_values
             if error is not None:
                 errors[name] = error
-        return dict(result, changed=False, hosts=values, errors=errors)
+        # the values may hold secrets: the result is censored in every output (as with no_log)
+        return dict(result, changed=False, hosts=values, errors=errors, _ansible_no_log=True)
 
     @staticmethod
     def _checked(templar, variables, values, spec_var, specs, validators):

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 
 from ansible.plugins.action import ActionBase
 
-# What a module result may carry over; anything else (invocation, internal keys) stays out.
+# What a module result may carry over; anything else (invocation, internal keys) stays out, and
+# warnings too: the fleet task showed them once, with the host's name.
 _KEYS = frozenset(('changed', 'failed', 'msg', 'diff', 'changes', 'settings', 'api_family', 'sip_enabled',
-                   'registration', 'status', 'error_code', 'warnings', 'skipped'))
+                   'registration', 'status', 'error_code', 'skipped'))
 
 
 def _lookup(task_vars, path):

@@ -195,6 +195,7 @@ from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_render i
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_secrets import Secrets
 
 FILES = dict(json='drift.json', markdown='drift.md', junit='drift.xml')
+FLEET_VARS = COLLECTION + 'fleet_vars'
 INTERNAL_ACTIONS = frozenset(C._ACTION_META + C._ACTION_ALL_INCLUDE_IMPORT_TASKS + C._ACTION_ALL_PROPER_INCLUDE_IMPORT_ROLES)
 
 
@@ -287,6 +288,8 @@ class CallbackModule(CallbackBase):
         data = getattr(result, 'result', None)
         data = result._result if data is None else data
         action = getattr(task, 'resolved_action', None) or task.action or ''
+        if action == FLEET_VARS:  # variables computed for the play: no drift, no arguments to scan
+            return
         no_log = bool(task.no_log is True or data.get('_ansible_no_log'))
         args = fields.get('args') if isinstance(fields, Mapping) and 'args' in fields else task.args
         invocation = (data.get('invocation') or {}).get('module_args')

@@ -16,9 +16,10 @@ description:
     callback (M(sipfleet.provision.drift_report)) and C(ansible_play_hosts) see each host as if it
     had run its own task.
   - The keys C(changed), C(failed), C(msg), C(diff), C(changes), C(settings), C(api_family),
-    C(sip_enabled), C(registration), C(status), C(error_code), C(warnings) and C(skipped) of
-    O(result) are returned; a result with C(unreachable) makes the host unreachable. The diff is
-    returned only when the task runs with C(--diff).
+    C(sip_enabled), C(registration), C(status), C(error_code) and C(skipped) of
+    O(result) are returned (not its warnings: the fleet task shows them, with the host's name); a
+    result with C(unreachable) makes the host unreachable. The diff is returned only when the task
+    runs with C(--diff).
   - This is an action plugin; it runs in the controller and sends nothing. It costs what
     M(ansible.builtin.debug) costs per host.
 author:

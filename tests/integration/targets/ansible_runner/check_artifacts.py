@@ -6,8 +6,8 @@
     python check_artifacts.py PRIVATE_DATA_DIR IDENT STATE_FILE SECRETS_FILE MARKER [CHANGED_HOST...]
 
 The run succeeded; its final stats (from the job events) name exactly CHANGED_HOSTS as
-changed and no host as failed or unreachable; the collection's modules ran; the RingCentral
-identity task's results are censored (no_log); and no secret of the run (those handed to it,
+changed and no host as failed or unreachable; every panel has its own result (host_result); the RingCentral
+identity and fleet converge results are censored (no_log); and no secret of the run (those handed to it,
 SECRETS_FILE, and those the simulators issued during it: client secret, JWT, SIP passwords,
 access tokens) appears in any file below the private data directory's artifacts/ (job events,
 stdout, command, status, fact cache...). MARKER, a value handed to the run through
@@ -72,11 +72,11 @@ def main(pdd, ident, state_file, secrets_file, marker, *changed_hosts):
             fail('run %s: %s %s' % (ident, key, sorted(stats[0][key])))
     ok = [e['event_data'] for e in events if e.get('event') == 'runner_on_ok']
     actions = set(e.get('resolved_action') or e.get('task_action') for e in ok)
-    if 'sipfleet.provision.basip_sip' not in actions:
-        fail('run %s: no basip_sip task result among %s' % (ident, sorted(a for a in actions if a)))
-    identity = [e for e in ok if e.get('task_action', '').endswith('sip_provision_info')]
-    if any(not e['res'].get('censored') for e in identity):
-        fail('run %s: a RingCentral identity result is not censored' % ident)
+    if 'sipfleet.provision.host_result' not in actions:
+        fail('run %s: no per-panel result (host_result) among %s' % (ident, sorted(a for a in actions if a)))
+    for name, what in (('sip_provision_info', 'RingCentral identity'), ('basip_sip_fleet', 'fleet converge')):
+        if any(not e['res'].get('censored') for e in ok if e.get('task_action', '').endswith(name)):
+            fail('run %s: a %s result is not censored' % (ident, what))
 
     secrets = run_secrets(fleet, secrets_file)
     scanned = files = 0

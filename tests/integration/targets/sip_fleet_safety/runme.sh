@@ -153,7 +153,7 @@ check panel panel-004 realm sip.ringcentral.com
 echo "== a Vobiz 401 in the credentials task stops the Vobiz panels only"
 site 2 vobiz-401 -e "sip_fleet_vobiz_auth_token=$bad_token" -vvv
 check recap "$LOGS/vobiz-401.log" panel-001=failed panel-002=failed "${ringcentral_ok[@]}"
-check task "$LOGS/vobiz-401.log" 'Register the panel with its RingCentral identity' panel-003=ok panel-004=ok
+check task "$LOGS/vobiz-401.log" "The panel's SIP settings and registration" panel-001=fatal panel-002=fatal panel-003=ok panel-004=ok
 
 echo "== bad RingCentral device ids fail before any request"
 "$python" - "$INVENTORY/group_vars/panels.yml" "$SIM_STATE" "$WORK/bad-ids.yml" <<'PY'
