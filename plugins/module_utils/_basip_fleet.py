@@ -94,7 +94,7 @@ def _check_fleet(params):
 def _validated(module, merged):
     """``(params, None)`` for a panel whose options pass the module's checks, else ``(None, failure)``.
     Every ``no_log`` value of the panel (read from the environment too) is registered."""
-    params, no_log_values, error, _ = validate_args(module.validator, merged, module.name)
+    params, no_log_values, error = validate_args(module.validator, merged, module.name)[:3]
     for value in no_log_values:
         register_secret(value)
     if error is None:
