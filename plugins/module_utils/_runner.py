@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
@@ -18,12 +19,20 @@ class ModuleSpec:
     """A module: its options (an :class:`Options`, or a plain argument spec), its logic
     ``run(params, check_mode=False, diff=False) -> result`` (raising ApiError on failure)
     and the libraries it needs beyond ``requests``: ``(library, installed, import error,
-    option)``, ``option`` naming the option that needs the library (None: always needed)."""
+    option)``, ``option`` naming the option that needs the library (None: always needed).
+    ``secrets(args)``, when given, lists the values of the task's raw arguments that are as
+    good as a password although no ``no_log`` option holds them (options nested in a free-form
+    dict): they are removed from every result, a failed validation of the arguments included."""
 
-    def __init__(self, run, options, requirements=()):
+    def __init__(self, run, options, requirements=(), secrets=None):
         self.run = run
         self.options = options if isinstance(options, Options) else Options(extra=options)
         self.requirements = tuple(requirements)
+        self.secrets = secrets
+
+    def argument_secrets(self, args):
+        """The values ``secrets(args)`` lists (none without that function)."""
+        return set(self.secrets(args)) if self.secrets is not None else set()
 
     def execute(self, params, check_mode=False, diff=False):
         """Check the input (no request before it passes), then run the logic."""
@@ -61,9 +70,46 @@ class ModuleSpec:
         return result, notes
 
 
+def validate_args(validator, args, module_name):
+    """Validate ``args`` like ``AnsibleModule`` does.
+
+    Returns ``(params, no_log_values, error, notes)``: the validated options, the
+    values to remove from the result, the module's error message or None, and the
+    warnings and deprecations of the validation (a dict to merge into the result).
+    """
+    result = validator.validate(args)
+    params = dict(args)
+    params.update(result.validated_parameters)
+    message = None
+    if result.errors.errors:
+        message = result.errors.msg
+        if isinstance(result.errors.errors[0], UnsupportedError):
+            message = 'Unsupported parameters for (%s) module: %s' % (module_name, message)
+    notes = {}
+    if result._warnings:
+        notes['warnings'] = ['Both option %s and its alias %s are set.' % (w['option'], w['alias'])
+                             for w in result._warnings]
+    if result._deprecations:
+        notes['deprecations'] = [dict((k, v) for k, v in d.items() if v is not None)
+                                 for d in result._deprecations]
+    return params, result._no_log_values, message, notes
+
+
+class _Module(AnsibleModule):
+    """``AnsibleModule`` that removes the spec's argument secrets also from a failed validation."""
+
+    def __init__(self, spec, **kwargs):
+        self._spec = spec
+        super().__init__(**kwargs)
+
+    def _load_params(self):
+        super()._load_params()
+        self.no_log_values.update(self._spec.argument_secrets(self.params))
+
+
 def run_module(spec):
     """Run ``spec`` (a :class:`ModuleSpec`) as an Ansible module and exit with its result."""
-    module = AnsibleModule(supports_check_mode=True, **spec.options.validator_kwargs())
+    module = _Module(spec, supports_check_mode=True, **spec.options.validator_kwargs())
     result, notes = spec.result(module.params, module.check_mode, module._diff)
     module.no_log_values.update(notes.secrets)
     result.pop('unreachable', None)  # a module's result cannot say so (the controller action does)

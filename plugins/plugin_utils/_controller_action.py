@@ -67,7 +67,6 @@ import warnings
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -77,6 +76,7 @@ from ansible.utils.vars import merge_hash
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
 
 try:  # ansible-core 2.19+: module errors are reported as "Module failed"
     from ansible._internal._errors._captured import AnsibleModuleCapturedError
@@ -128,31 +128,6 @@ def plain_args(args):
         return dict(args)
 
 
-def validate_args(validator, args, module_name):
-    """Validate ``args`` like ``AnsibleModule`` does.
-
-    Returns ``(params, no_log_values, error, notes)``: the validated options, the
-    values to remove from the result, the module's error message or None, and the
-    warnings and deprecations of the validation (a dict to merge into the result).
-    """
-    result = validator.validate(args)
-    params = dict(args)
-    params.update(result.validated_parameters)
-    message = None
-    if result.errors.errors:
-        message = result.errors.msg
-        if isinstance(result.errors.errors[0], UnsupportedError):
-            message = 'Unsupported parameters for (%s) module: %s' % (module_name, message)
-    notes = {}
-    if result._warnings:
-        notes['warnings'] = ['Both option %s and its alias %s are set.' % (w['option'], w['alias'])
-                             for w in result._warnings]
-    if result._deprecations:
-        notes['deprecations'] = [dict((k, v) for k, v in d.items() if v is not None)
-                                 for d in result._deprecations]
-    return params, result._no_log_values, message, notes
-
-
 def module_result(result, params, no_log_values):
     """The result as ``AnsibleModule.exit_json``/``fail_json`` returns it: JSON types,
     ``invocation.module_args``, every ``no_log`` value removed."""
@@ -174,7 +149,9 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
     module's ``ModuleSpec`` (options, logic, libraries) and ``args`` the task's arguments.
     Secrets the logic derived or received are removed like ``no_log`` values.
     """
-    params, no_log_values, error, notes = validate_args(validator, plain_args(args), module_name)
+    args = plain_args(args)
+    params, no_log_values, error, notes = validate_args(validator, args, module_name)
+    no_log_values = set(no_log_values) | spec.argument_secrets(args)
     if error:
         result, secrets = dict(failed=True, msg=error), ()
     else:
@@ -191,7 +168,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
             result.pop('failed')
     for key, values in notes.items():
         result[key] = list(result.get(key) or []) + values
-    return module_result(result, params, set(no_log_values) | set(secrets))
+    return module_result(result, params, no_log_values | set(secrets))
 
 
 def warm_up():

@@ -58,6 +58,13 @@ class Control:
     def state(self, target):
         return requests.get('%s/targets/%s/state' % (self.url, target), timeout=5).json()
 
+    def reset(self, targets, state):
+        """``state`` on every target, no fault, an empty log."""
+        for target in targets:
+            self.patch(target, 'state', state)
+        self.clear_faults()
+        self.clear_log()
+
     def patch(self, target, route, change):
         response = requests.patch('%s/targets/%s/%s' % (self.url, target, route), json=change, timeout=5)
         response.raise_for_status()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by the runme.sh of the BAS-IP targets with the module's name first: runs the
-# target's playbook.yml against two simulated panels twice, once on the controller path
+# target's playbook.yml against two simulated panels (BASIP_PANELS to change) twice, once on the controller path
 # (the action plugin runs the logic inside the controller, the default for local tasks)
 # and once on the module path (SIPFLEET_FORCE_MODULE=1), each against a fresh simulator.
 # Both runs make the same assertions, so both paths behave the same. Each playbook runs at
@@ -15,7 +15,7 @@ run_path() {
     shift 2
     (
         # shellcheck source=./simulator.sh
-        source "$(dirname "${BASH_SOURCE[0]}")/simulator.sh" --panels 2
+        source "$(dirname "${BASH_SOURCE[0]}")/simulator.sh" --panels "${BASIP_PANELS:-2}"
         sip_password="Sip-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
         new_sip_password="Rot-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
         output="$(dirname "$SIM_STATE")/output.txt"
