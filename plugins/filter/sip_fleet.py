@@ -166,12 +166,6 @@ def previous_users(checked, hosts, panels_now, converged):
     return found
 
 
-def loop_failures(results, prefix=''):
-    """host -> a failed result, for each failed item (``item.host``) of a loop's ``results``."""
-    return failures(dict((entry['item']['host'], entry.get('msg') or '(no message)')
-                         for entry in results or [] if entry.get('failed')), prefix)
-
-
 def stopped(hosts, error, trunk_domain, trunk_name):
     """host -> the result of each Vobiz panel that is not converged: failed with ``error`` (the
     credentials or the trunk could not be ensured), or, without a trunk domain (check mode on an
@@ -186,7 +180,11 @@ def stopped(hosts, error, trunk_domain, trunk_name):
 
 
 def failures(errors, prefix=''):
-    """host -> a failed result with the host's error (``prefix`` before it)."""
+    """host -> a failed result with the host's error (``prefix`` before it). ``errors`` is a dict
+    host -> message, or the ``results`` of a loop over ``{host, ...}`` items (its failed items)."""
+    if isinstance(errors, list):
+        errors = dict((entry['item']['host'], entry.get('msg') or '(no message)')
+                      for entry in errors if entry.get('failed'))
     return dict((host, dict(failed=True, changed=False, msg=prefix + message)) for host, message in errors.items())
 
 
@@ -195,5 +193,5 @@ class FilterModule:
         return dict(('sip_fleet_' + name, function) for name, function in (
             ('device_errors', device_errors), ('hosts_of', hosts_of), ('panels', panels),
             ('credentials', credentials), ('vobiz_settings', vobiz_settings), ('rc_plan', rc_plan),
-            ('rc_device_ids', rc_device_ids), ('rc_settings', rc_settings), ('previous_users', previous_users), ('loop_failures', loop_failures),
+            ('rc_device_ids', rc_device_ids), ('rc_settings', rc_settings), ('previous_users', previous_users),
             ('stopped', stopped), ('failures', failures)))
