@@ -9,10 +9,10 @@ from collections.abc import Mapping
 
 from ansible.plugins.action import ActionBase
 
-# What a module result may carry over; anything else (invocation, internal keys) stays out, and
-# warnings too: the fleet task showed them once, with the host's name.
-_KEYS = frozenset(('changed', 'failed', 'msg', 'diff', 'changes', 'settings', 'api_family', 'sip_enabled',
-                   'registration', 'status', 'error_code', 'skipped'))
+# What the recap, --diff and the drift report need of a module result: a per-host result is
+# pickled, queued and handed to every callback, so the rest (settings, invocation) stays in the
+# fleet task's result; warnings too, which the fleet task showed once with the host's name.
+_KEYS = frozenset(('changed', 'failed', 'msg', 'diff', 'changes', 'registration', 'status', 'error_code', 'skipped'))
 
 
 def _lookup(task_vars, path):

@@ -45,11 +45,16 @@ def device_errors(checked):
     return errors
 
 
-def hosts_of(checked, source, among=None):
-    """The hosts of ``source`` (vobiz, ringcentral), in play order, only those in ``among`` when given."""
+def hosts_of(checked, source=None, among=None, without=()):
+    """The hosts of ``source`` (vobiz, ringcentral; None: any), in play order: only those in ``among``
+    when given, none of those in any of ``without`` (lists or dicts of hosts)."""
     among = None if among is None else set(among)
+    left_out = set()
+    for hosts in without:
+        left_out.update(hosts)
     return [host for host, values in checked.items()
-            if values.get('sip_fleet_source') == source and (among is None or host in among)]
+            if (source is None or values.get('sip_fleet_source') == source) and (among is None or host in among)
+            and host not in left_out]
 
 
 def panels(checked, hosts, settings=None):

@@ -15,13 +15,14 @@ description:
     host, makes the host's own result its task result, so the recap, C(--diff), the drift report
     callback (M(sipfleet.provision.drift_report)) and C(ansible_play_hosts) see each host as if it
     had run its own task.
-  - The keys C(changed), C(failed), C(msg), C(diff), C(changes), C(settings), C(api_family),
-    C(sip_enabled), C(registration), C(status), C(error_code) and C(skipped) of
-    O(result) are returned (not its warnings: the fleet task shows them, with the host's name); a
+  - The keys C(changed), C(failed), C(msg), C(diff), C(changes), C(registration), C(status),
+    C(error_code) and C(skipped) of the host's result are returned; the rest (the panel's settings,
+    its warnings, which the fleet task shows with the host's name) stays in the fleet task's result. A
     result with C(unreachable) makes the host unreachable. The diff is returned only when the task
     runs with C(--diff).
-  - This is an action plugin; it runs in the controller and sends nothing. It costs what
-    M(ansible.builtin.debug) costs per host.
+  - This is an action plugin; it runs in the controller and sends nothing. With O(results_from) it
+    templates nothing per host (a template costs its compilation for every host in ansible-core 2.19),
+    so it costs about what M(ansible.builtin.debug) costs per host.
 author:
   - sipfleet.provision contributors (@sipfleet)
 extends_documentation_fragment:
@@ -32,15 +33,24 @@ attributes:
     details: Reports what the fleet task found; the fleet task decides whether anything is written.
   diff_mode:
     support: full
-    details: Returns the diff of O(result).
+    details: Returns the diff of the host's result.
   idempotent:
     support: full
-    details: Reports only; changed when O(result) is.
+    details: Reports only; changed when the host's result is.
 options:
   result:
-    description: This host's result, typically C(fleet.panels[inventory_hostname]).
+    description:
+      - This host's result, typically C(fleet.panels[inventory_hostname]).
+      - Exactly one of O(result) and O(results_from) is required.
     type: dict
-    required: true
+  results_from:
+    description:
+      - Names of variables (a name, then keys after dots, for example V(fleet.panels)) whose value is a
+        dict of results by host name; the first that holds this host gives its result. Nothing is
+        templated.
+      - The task fails for a host that none of them holds, naming the variables.
+    type: list
+    elements: str
 seealso:
   - module: sipfleet.provision.basip_sip_fleet
 '''
@@ -48,16 +58,24 @@ seealso:
 EXAMPLES = r'''
 - name: Converge every panel of the play (one controller task)
   sipfleet.provision.basip_sip_fleet:
-    panels: "{{ ansible_play_hosts | map('community.general.dict_kv', 'host') | list }}"
+    defaults:
+      api_password: "{{ vault_panel_web_password }}"
+      proxy: sip:pbx.example.com
+      realm: pbx.example.com
+    panels:
+      - host: lobby-1
+        options: {api_url: "http://192.0.2.10", user: "2001", user_id: "2001", password: "{{ vault_sip['2001'] }}"}
+      - host: lobby-2
+        options: {api_url: "http://192.0.2.11", user: "2002", user_id: "2002", password: "{{ vault_sip['2002'] }}"}
   run_once: true
   delegate_to: localhost
   register: fleet
-  failed_when: false
-  changed_when: false
+  changed_when: false  # each panel's change is counted for it below
+  failed_when: false  # each panel's failure too
 
-- name: Each panel's own result
+- name: Each panel's own result (recap, --diff, drift report)
   sipfleet.provision.host_result:
-    result: "{{ fleet.panels[inventory_hostname] }}"
+    results_from: [fleet.panels]
 '''
 
 RETURN = r'''
