@@ -14,6 +14,9 @@ registered again for the whole task, in the calling thread.
 from __future__ import annotations
 
 import functools
+import os
+import pickle
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -28,6 +31,8 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._runner import 
 
 MAX_WORKERS = 100
 LISTED_FAILURES = 10
+MAX_PROCESSES = 4
+PANELS_PER_PROCESS = 100
 
 
 class _PanelModule:
@@ -48,10 +53,17 @@ _CONVERGE_AND_READ = _PanelModule('sipfleet.provision.basip_sip', ModuleSpec(
 _READ = _PanelModule('sipfleet.provision.basip_sip_info', BASIP_SIP_INFO, without=('query',))
 
 
-def _panel_module(params):
+_MODES = dict(read=_READ, converge=_CONVERGE, converge_and_read=_CONVERGE_AND_READ)
+
+
+def _mode(params):
     if params['read']:
-        return _READ
-    return _CONVERGE_AND_READ if params['registration'] else _CONVERGE
+        return 'read'
+    return 'converge_and_read' if params['registration'] else 'converge'
+
+
+def _panel_module(params):
+    return _MODES[_mode(params)]
 
 
 def _merged(defaults, panel):
@@ -113,6 +125,58 @@ def _run_panel(module, params, check_mode, diff):
     return result, notes.secrets
 
 
+def _run_many(mode, runs, check_mode, diff, workers):
+    """``[(host, result, secrets)]`` of ``runs`` (``(host, params)``), ``workers`` at a time."""
+    module = _MODES[mode]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(runs)))) as pool:
+        futures = [(host, pool.submit(_run_panel, module, params, check_mode, diff)) for host, params in runs]
+        return [(host,) + future.result() for host, future in futures]
+
+
+def _processes(runs):
+    """How many processes share the panels: one per CPU this process may use (at most
+    MAX_PROCESSES), each with at least PANELS_PER_PROCESS panels. The HTTP work of a thread pool
+    is bound to one CPU by Python's global interpreter lock; while this task runs, Ansible's own
+    processes wait for it."""
+    if not hasattr(os, 'fork'):
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_PROCESSES, len(runs) // PANELS_PER_PROCESS))
+
+
+def _in_processes(mode, runs, check_mode, diff, workers):
+    """``_run_many`` over ``runs`` split between processes (this one and forked children, each
+    returning its share through a pipe), ``workers`` threads in all."""
+    processes = _processes(runs)
+    shares = [runs[index::processes] for index in range(processes)]
+    threads = -(-workers // processes)
+    children = []
+    for share in shares[1:]:  # forked before this process starts any thread
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child, measured by its results
+            os.close(reader)
+            try:
+                data, code = pickle.dumps(_run_many(mode, share, check_mode, diff, threads)), 0
+            except BaseException:  # pylint: disable=broad-exception-caught
+                data, code = pickle.dumps(traceback.format_exc()), 1
+            with os.fdopen(writer, 'wb') as out:
+                out.write(data)
+            os._exit(code)  # pylint: disable=protected-access
+        os.close(writer)
+        children.append((pid, reader))
+    done = _run_many(mode, shares[0], check_mode, diff, threads)
+    for pid, reader in children:
+        with os.fdopen(reader, 'rb') as answer:
+            data = answer.read()
+        status = os.waitpid(pid, 0)[1]
+        share = pickle.loads(data) if data else 'the process ended without an answer'
+        if status != 0 or not isinstance(share, list):
+            raise RuntimeError('a basip_sip_fleet process failed: %s' % share)
+        done.extend(share)
+    return done
+
+
 def _summary(results, failed):
     listed = ', '.join(failed[:LISTED_FAILURES])
     if len(failed) > LISTED_FAILURES:
@@ -129,15 +193,12 @@ def ensure_fleet(params, check_mode=False, diff=False):
         if panel_params is not None:
             runs.append((panel['host'], panel_params))
     if runs:
-        with ThreadPoolExecutor(max_workers=min(params['max_workers'], len(runs))) as pool:
-            futures = [(host, pool.submit(_run_panel, module, panel_params, check_mode, diff))
-                       for host, panel_params in runs]
-            for host, future in futures:
-                results[host], secrets = future.result()
-                for secret in secrets:
-                    register_secret(secret)
-                for warning in results[host].get('warnings') or ():
-                    warn_once('%s: %s' % (host, warning))
+        for host, result, secrets in _in_processes(_mode(params), runs, check_mode, diff, params['max_workers']):
+            results[host] = result
+            for secret in secrets:
+                register_secret(secret)
+            for warning in result.get('warnings') or ():
+                warn_once('%s: %s' % (host, warning))
     failed = sorted(host for host, result in results.items() if result.get('failed'))
     result = dict(changed=any(r.get('changed') for r in results.values()), panels=results, failed_hosts=failed)
     if failed:
