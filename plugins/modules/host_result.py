@@ -17,7 +17,7 @@ description:
     had run its own task.
   - The keys C(changed), C(failed), C(msg), C(diff), C(changes), C(settings), C(api_family),
     C(sip_enabled), C(registration), C(status), C(error_code) and C(skipped) of
-    O(result) are returned (not its warnings: the fleet task shows them, with the host's name); a
+    O(result) are returned (not its warnings, which the fleet task shows with the host's name); a
     result with C(unreachable) makes the host unreachable. The diff is returned only when the task
     runs with C(--diff).
   - This is an action plugin; it runs in the controller and sends nothing. It costs what
