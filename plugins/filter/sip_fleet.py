@@ -5,12 +5,15 @@
 
 The role's fleet tasks run once for the play; these filters turn the variables of every
 panel (``fleet_vars``: host -> the checked variables of its source) and what the services
-answered into the panels' settings (for ``basip_sip_fleet``) and their results.
+answered into the panels' settings (for ``basip_sip_fleet``) and their results. Each filter is
+documented in its sidecar, ``sip_fleet_<name>.yml``.
 """
 
 from __future__ import annotations
 
 import re
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import basip_sip_options
 
@@ -128,7 +131,8 @@ def rc_device_ids(plan, devices):
 def rc_settings(checked, plan, device_ids, identities, devices_now, drift):
     """``{'settings': host -> basip_sip settings, 'errors': host -> error}`` of the RingCentral panels:
     the identity fetched for it, in a drift run its device's current (read-only) SIP info, else only
-    the realm and transport (a converged panel keeps its identity)."""
+    the realm and transport (a converged panel keeps its identity). An identity the panel would
+    reject is that panel's error, not the play's."""
     settings, errors = {}, {}
     now = dict((str(device.get('id')), device.get('sip_info') or {}) for device in devices_now or [])
     for host, entry in plan.items():
@@ -141,7 +145,11 @@ def rc_settings(checked, plan, device_ids, identities, devices_now, drift):
             if not identity:
                 errors[host] = '%s: RingCentral returned no SIP identity for device %s' % (host, device_id)
                 continue
-            options = basip_sip_options(identity['sip_info'][0])
+            try:
+                options = basip_sip_options(identity['sip_info'][0])
+            except AnsibleFilterError as exc:  # an identity the panel would reject: this panel's error
+                errors[host] = '%s: %s' % (host, exc)
+                continue
         elif drift:
             read = now.get(device_id)
             if not read:

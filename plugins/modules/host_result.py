@@ -13,8 +13,8 @@ description:
   - A fleet task run once (M(sipfleet.provision.basip_sip_fleet)) converges every host's device and
     returns a result per host; Ansible counts that task for one host only. This task, run for every
     host, makes the host's own result its task result, so the recap, C(--diff), the drift report
-    callback (M(sipfleet.provision.drift_report)) and C(ansible_play_hosts) see each host as if it
-    had run its own task.
+    callback (P(sipfleet.provision.drift_report#callback)) and C(ansible_play_hosts) see each host as
+    if it had run its own task.
   - The keys C(changed), C(failed), C(msg), C(diff), C(changes), C(registration), C(status),
     C(error_code) and C(skipped) of the host's result are returned; the rest (the panel's settings,
     its warnings, which the fleet task shows with the host's name) stays in the fleet task's result. A
