@@ -94,6 +94,14 @@ def test_hosts_of_keeps_the_play_order_and_among():
     assert sip_fleet.hosts_of(checked, 'other') == []
 
 
+def test_hosts_of_any_source_without_the_hosts_left_out():
+    checked = dict((host, vobiz() if source == 'v' else ringcentral())
+                   for host, source in (('c', 'v'), ('a', 'r'), ('b', 'v'), ('d', 'v')))
+    assert sip_fleet.hosts_of(checked) == ['c', 'a', 'b', 'd']
+    assert sip_fleet.hosts_of(checked, without=[{'a': 'its error'}, ['d']]) == ['c', 'b']
+    assert sip_fleet.hosts_of(checked, 'vobiz', ['c', 'b'], without=[['b']]) == ['c']
+
+
 def test_panels_drop_none_values_and_merge_settings():
     checked = {'p1': vobiz(), 'p2': vobiz(sip_fleet_panel_api_username=None, sip_fleet_panel_ca_path='/ca.pem')}
     settings = {'p1': {'transport': 'udp', 'stun': None, 'api_url': 'https://192.0.2.99'}}
