@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: basip_sip_fleet
 short_description: SIP settings of many BAS-IP panels in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Converges the SIP settings of many BAS-IP panels in one task, as M(sipfleet.provision.basip_sip)
     does for one, or reads them as M(sipfleet.provision.basip_sip_info) does with O(read=true). The

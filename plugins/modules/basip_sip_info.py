@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: basip_sip_info
 short_description: SIP settings, SIP on/off and registration state of a BAS-IP panel
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads a BAS-IP panel's SIP settings (the SIP password masked, as the panel never returns it),
     whether SIP is switched on, and the SIP registration state where the firmware reports it.
