@@ -18,6 +18,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import plain_args
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import compile_once
 
 _OPTIONS = ('hosts', 'names', 'argument_specs', 'spec_var')
 
@@ -34,33 +35,6 @@ def _host_values(templar, variables, names):
         except AnsibleError as exc:
             return values, '%s: %s' % (name, exc.message if hasattr(exc, 'message') else exc)
     return values, None
-
-
-def _compile_once(templar):
-    """Let ``templar`` compile each template once for all hosts.
-
-    ansible-core compiles a variable's template each time it renders it (about 1 to 3 ms of
-    Jinja compilation); a role default is the same template for every host, rendered here once
-    per host. The compiled template holds no variables (they are passed when it renders), so
-    one compilation serves every host. ``templar`` is this action's own copy (its own Jinja
-    environment); where the environment cannot be reached, templates are compiled as usual.
-    """
-    engine = getattr(templar, '_engine', None)  # ansible-core 2.19+ (Templar.environment is deprecated there)
-    environment = engine.environment if engine is not None else getattr(templar, 'environment', None)
-    compile_template = getattr(environment, 'from_string', None)
-    if compile_template is None:
-        return
-    compiled = {}
-
-    def from_string(source, *args, **kwargs):
-        if args or kwargs or not isinstance(source, str):
-            return compile_template(source, *args, **kwargs)
-        key = str(source)
-        if key not in compiled:
-            compiled[key] = compile_template(source)
-        return compiled[key]
-
-    environment.from_string = from_string
 
 
 def _maybe_template(value):
@@ -99,8 +73,7 @@ class ActionModule(ActionBase):
         inventory = manager._inventory  # the play's inventory; VariableManager has no public accessor
         play = self._task.get_play()
         # One templar for every host, that compiles each template once.
-        templar = self._templar.copy_with_new_env()
-        _compile_once(templar)
+        templar = compile_once(self._templar.copy_with_new_env())
         values, errors = {}, {}
         for name in hosts:
             host = inventory.get_host(name)

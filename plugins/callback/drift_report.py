@@ -193,6 +193,7 @@ from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_render i
     COLLECTION, RENDERERS, build_document, effective_status, task_entry,
 )
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_secrets import Secrets
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import compile_once
 
 FILES = dict(json='drift.json', markdown='drift.md', junit='drift.xml')
 FLEET_VARS = COLLECTION + 'fleet_vars'
@@ -324,9 +325,11 @@ class CallbackModule(CallbackBase):
                 hosts = [h for h in manager._inventory.get_hosts(play.hosts) if h.name in self.hosts]
             except Exception:  # a pattern the inventory cannot resolve now: every host of the report
                 hosts = [h for h in map(manager._inventory.get_host, self.hosts) if h is not None]
+            templar = compile_once(Templar(loader=manager._loader))  # one for every host
             for host in hosts:
                 variables = manager.get_vars(play=play, host=host, include_hostvars=False)
-                self.secrets.scan_variables(variables, Templar(loader=manager._loader, variables=variables))
+                templar.available_variables = variables
+                self.secrets.scan_variables(variables, templar)
 
     # --- output --------------------------------------------------------------------
     def build_report(self):

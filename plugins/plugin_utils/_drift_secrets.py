@@ -38,6 +38,9 @@ class Secrets:
         self.extra = [re.compile(p, re.I) for p in extra_names]
         self.replaced = 0
         self._pattern = None
+        # Variables are mostly the same objects for every host (group vars, role defaults, results
+        # registered once for the play): each is scanned once, not once per host.
+        self._scanned = {}
 
     def is_secret_name(self, name):
         name = str(name).lower()
@@ -82,6 +85,8 @@ class Secrets:
         for name, value in variables.items():
             if name in SKIPPED_VARS or (name.startswith('ansible_') and name[8:] in facts):
                 continue
+            if self._seen(name, value):
+                continue
             if self.is_secret_name(name) or _vaulted(value):
                 if isinstance(value, str) and LOOKUP_CALL.search(value):
                     continue
@@ -93,6 +98,18 @@ class Secrets:
                 for leaf in _leaves(value, depth=6):
                     if _vaulted(leaf):
                         self.add(leaf)
+
+    def _seen(self, name, value):
+        """True when ``value`` (the same object, under the same name) was scanned for another host
+        and renders the same for every host: anything but a string or container holding a template."""
+        if value is None or isinstance(value, (bool, int, float)):
+            return False
+        key = (name, id(value))
+        if key in self._scanned:
+            return self._scanned[key][1]
+        fixed = not any(isinstance(leaf, str) and '{' in leaf for leaf in _leaves(value, depth=6))
+        self._scanned[key] = (value, fixed)  # the value kept: its id stays its own
+        return False
 
     def scan_environment(self, environ):
         for name, value in environ.items():
