@@ -76,6 +76,7 @@ from ansible.utils.vars import merge_hash
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
 
 try:  # ansible-core 2.19+: module errors are reported as "Module failed"
@@ -129,7 +130,6 @@ def plain_args(args):
 
 
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-_PREFIX = 4  # secrets are looked up by their first characters (shorter ones one by one)
 _EXACT = object()  # a string equal to a secret, while masking
 
 
@@ -159,20 +159,6 @@ def _texts(value, found):
     return found
 
 
-def _occurring(secrets, text):
-    """The secrets that occur in ``text``, in one pass over it (indexed by their first characters)."""
-    found = set(secret for secret in secrets if len(secret) < _PREFIX and secret in text)
-    by_prefix = {}
-    for secret in secrets:
-        if len(secret) >= _PREFIX:
-            by_prefix.setdefault(secret[:_PREFIX], []).append(secret)
-    for start in range(len(text) - _PREFIX + 1):
-        candidates = by_prefix.get(text[start:start + _PREFIX])
-        if candidates:
-            found.update(secret for secret in candidates if text.startswith(secret, start))
-    return found
-
-
 def _finish(value, found):
     """``value`` with ``_EXACT`` as the no_log marker and ``found`` removed from every other leaf."""
     if value is _EXACT:
@@ -194,7 +180,7 @@ def remove_secrets(value, secrets):
     if not secrets:
         return value
     masked = _mask_exact(value, secrets)
-    found = _occurring(secrets, '\x00'.join(_texts(masked, [])))
+    found = occurring(secrets, '\x00'.join(_texts(masked, [])))
     # longest first (as remove_values does), equal lengths in a fixed order
     return _finish(masked, sorted(found, key=lambda secret: (-len(secret), secret)))
 

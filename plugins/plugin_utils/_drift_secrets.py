@@ -14,6 +14,7 @@ except ImportError:  # ansible-core before 2.19
     VaultHelper = None
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring
 
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 MIN_SECRET_LENGTH = 4
@@ -37,7 +38,6 @@ class Secrets:
         self.values = set()
         self.extra = [re.compile(p, re.I) for p in extra_names]
         self.replaced = 0
-        self._pattern = None
         # Variables are mostly the same objects for every host (group vars, role defaults, results
         # registered once for the play): each is scanned once, not once per host.
         self._scanned = {}
@@ -60,7 +60,6 @@ class Secrets:
         if (len(text) >= MIN_SECRET_LENGTH and text not in (MASK, MASK_SENT, NO_LOG_MARKER, '********')
                 and text.lower() not in NEVER_SECRET):
             self.values.add(text)
-            self._pattern = None
 
     def add_tree(self, value):
         """Every leaf value of ``value``."""
@@ -116,22 +115,22 @@ class Secrets:
             if self.is_secret_name(name):
                 self.add(value)
 
-    def pattern(self):
-        if self._pattern is None and self.values:
-            ordered = sorted(self.values, key=len, reverse=True)
-            self._pattern = re.compile('|'.join(re.escape(v) for v in ordered))
-        return self._pattern
-
     def scrub(self, value):
-        """A copy of ``value`` (nested) in which every secret is replaced by the mask."""
-        pattern = self.pattern()
-        if pattern is None:
+        """A copy of ``value`` (nested) in which every secret is replaced by the mask. Only the
+        secrets that occur in its strings are tried (a thousand passwords on every string of a
+        large report would take seconds)."""
+        if not self.values:
             return value
+        return self._scrub(value, _pattern(occurring(self.values, '\x00'.join(_strings(value, [])))))
+
+    def _scrub(self, value, pattern):
         if isinstance(value, Mapping):
-            return dict((self.scrub(k), self.scrub(v)) for k, v in value.items())
+            return dict((self._scrub(k, pattern), self._scrub(v, pattern)) for k, v in value.items())
         if isinstance(value, (list, tuple)):
-            return [self.scrub(v) for v in value]
+            return [self._scrub(v, pattern) for v in value]
         if isinstance(value, str):
+            if pattern is None:
+                return value
             text, count = pattern.subn(MASK, value)
             self.replaced += count
             return text
@@ -142,10 +141,35 @@ class Secrets:
 
     def scrub_text(self, text, escape):
         """Last pass over rendered text: every secret, raw and as ``escape`` writes it."""
-        for value in sorted(self.values, key=len, reverse=True):
-            for form in set((value, escape(value))):
+        forms = set()
+        for value in self.values:
+            forms.update((value, escape(value)))
+        for _ in range(3):  # a replacement may, in theory, make another secret appear
+            found = occurring(forms, text)
+            if not found:
+                break
+            for form in sorted(found, key=len, reverse=True):
                 text = text.replace(form, MASK)
         return text
+
+
+def _pattern(values):
+    """The regular expression of ``values`` (longest first), or None."""
+    return re.compile('|'.join(re.escape(v) for v in sorted(values, key=len, reverse=True))) if values else None
+
+
+def _strings(value, found):
+    """Every string of ``value`` (keys included), appended to ``found``."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _strings(key, found)
+            _strings(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _strings(item, found)
+    elif isinstance(value, str):
+        found.append(value)
+    return found
 
 
 def _vaulted(value):

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which of many strings (secrets) occur in a text, in one pass over it."""
+
+from __future__ import annotations
+
+PREFIX = 4
+"""Needles are indexed by their first PREFIX characters; shorter ones are looked for one by one."""
+
+
+def occurring(needles, text):
+    """The needles that occur in ``text``.
+
+    Trying each of N needles on a text of length L costs N passes over it (a fleet run has a
+    thousand passwords and a report of megabytes); here the text is read once, each position
+    looked up in an index of the needles' first characters.
+    """
+    found = set(needle for needle in needles if len(needle) < PREFIX and needle in text)
+    by_prefix = {}
+    for needle in needles:
+        if len(needle) >= PREFIX:
+            by_prefix.setdefault(needle[:PREFIX], []).append(needle)
+    if not by_prefix:
+        return found
+    for start in range(len(text) - PREFIX + 1):
+        candidates = by_prefix.get(text[start:start + PREFIX])
+        if candidates:
+            found.update(needle for needle in candidates if text.startswith(needle, start))
+    return found
