@@ -15,13 +15,10 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import plain_args
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._local_action import LocalAction
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import compile_once
-
-_OPTIONS = ('hosts', 'names', 'argument_specs', 'spec_var')
-
 
 def _host_values(templar, variables, names):
     """``(values, error)``: the templated value of every name defined for the host."""
@@ -44,28 +41,21 @@ def _maybe_template(value):
     return not isinstance(value, (bool, int, float, type(None)))
 
 
-class ActionModule(ActionBase):
+class ActionModule(LocalAction):
     """Template the named variables of every host of ``hosts``; optionally check them."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
+    name = 'fleet_vars'
+    options = ('hosts', 'names', 'argument_specs', 'spec_var')
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        args = self._task.args
-        unknown = sorted(set(args) - set(_OPTIONS))
-        if unknown:
-            return dict(result, failed=True, msg='Unsupported parameters for (fleet_vars) module: %s' % ', '.join(unknown))
+    def act(self, args, task_vars):
         hosts = args.get('hosts')
         names = list(args.get('names') or [])
         specs = args.get('argument_specs') or {}
         spec_var = args.get('spec_var')
         if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-            return dict(result, failed=True, msg='hosts must be a list of host names')
+            return dict(failed=True, msg="hosts must be a list of host names")
         if specs and not spec_var:
-            return dict(result, failed=True, msg='argument_specs needs spec_var (the variable that names the spec of a host)')
+            return dict(failed=True, msg="argument_specs needs spec_var (the variable that names the spec of a host)")
         if spec_var:
             names.append(spec_var)
         validators = dict((key, ArgumentSpecValidator(dict(spec))) for key, spec in specs.items())
@@ -89,7 +79,7 @@ class ActionModule(ActionBase):
             if error is not None:
                 errors[name] = error
         # the values may hold secrets: the result is censored in every output (as with no_log)
-        return dict(result, changed=False, hosts=values, errors=errors, _ansible_no_log=True)
+        return dict(changed=False, hosts=values, errors=errors, _ansible_no_log=True)
 
     @staticmethod
     def _checked(templar, variables, values, spec_var, specs, validators):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible.plugins.action import ActionBase
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._local_action import LocalAction
 
 # What the recap, --diff and the drift report need of a module result: a per-host result is
 # pickled, queued and handed to every callback, so the rest (settings, invocation) stays in the
@@ -25,28 +25,21 @@ def _lookup(task_vars, path):
     return value
 
 
-class ActionModule(ActionBase):
+class ActionModule(LocalAction):
     """Return this host's result (``result``, or the first of ``results_from`` that holds it)."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
+    name = 'host_result'
+    options = ('result', 'results_from')
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        args = self._task.args
-        unknown = sorted(set(args) - {'result', 'results_from'})
-        if unknown:
-            return dict(result, failed=True, msg='Unsupported parameters for (host_result) module: %s' % ', '.join(unknown))
+    def act(self, args, task_vars):
         if ('result' in args) == ('results_from' in args):
-            return dict(result, failed=True, msg='host_result needs one of result or results_from')
-        given = args['result'] if 'result' in args else self._find(task_vars or {}, args['results_from'])
+            return dict(failed=True, msg='host_result needs one of result or results_from')
+        given = args['result'] if 'result' in args else self._find(task_vars, args['results_from'])
         if isinstance(given, str):  # what went wrong
-            return dict(result, failed=True, msg=given)
+            return dict(failed=True, msg=given)
         if not isinstance(given, Mapping):
-            return dict(result, failed=True, msg='result must be a dict (the host\'s result), got %s' % type(given).__name__)
-        result.update((key, value) for key, value in given.items() if key in _KEYS)
+            return dict(failed=True, msg='result must be a dict (the host\'s result), got %s' % type(given).__name__)
+        result = dict((key, value) for key, value in given.items() if key in _KEYS)
         result['changed'] = bool(given.get('changed'))
         if given.get('unreachable'):  # the service never answered: the host is unreachable
             result.update(unreachable=True, changed=False)

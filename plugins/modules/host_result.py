@@ -23,8 +23,6 @@ description:
   - This is an action plugin; it runs in the controller and sends nothing. With O(results_from) it
     templates nothing per host (a template costs its compilation for every host in ansible-core 2.19),
     so it costs about what M(ansible.builtin.debug) costs per host.
-author:
-  - sipfleet.provision contributors (@sipfleet)
 extends_documentation_fragment:
   - sipfleet.provision.attributes
 attributes:
@@ -53,6 +51,8 @@ options:
     elements: str
 seealso:
   - module: sipfleet.provision.basip_sip_fleet
+author:
+  - sipfleet.provision contributors (@sipfleet)
 '''
 
 EXAMPLES = r'''
