@@ -14,9 +14,6 @@ registered again for the whole task, in the calling thread.
 from __future__ import annotations
 
 import functools
-import os
-import pickle
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -26,12 +23,12 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip import (
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import InputError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret, warn_once
+from ansible_collections.sipfleet.provision.plugins.module_utils._processes import map_shares, process_count
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Options
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec, validate_args
 
 MAX_WORKERS = 100
 LISTED_FAILURES = 10
-MAX_PROCESSES = 4
 PANELS_PER_PROCESS = 100
 
 
@@ -125,7 +122,7 @@ def _run_panel(module, params, check_mode, diff):
     return result, notes.secrets
 
 
-def _run_many(mode, runs, check_mode, diff, workers):
+def _run_many(mode, runs, check_mode=False, diff=False, workers=1):
     """``[(host, result, secrets)]`` of ``runs`` (``(host, params)``), ``workers`` at a time."""
     module = _MODES[mode]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(runs)))) as pool:
@@ -133,48 +130,13 @@ def _run_many(mode, runs, check_mode, diff, workers):
         return [(host,) + future.result() for host, future in futures]
 
 
-def _processes(runs):
-    """How many processes share the panels: one per CPU this process may use (at most
-    MAX_PROCESSES), each with at least PANELS_PER_PROCESS panels. The HTTP work of a thread pool
-    is bound to one CPU by Python's global interpreter lock; while this task runs, Ansible's own
-    processes wait for it."""
-    if not hasattr(os, 'fork'):
-        return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    return max(1, min(cpus, MAX_PROCESSES, len(runs) // PANELS_PER_PROCESS))
-
-
 def _in_processes(mode, runs, check_mode, diff, workers):
-    """``_run_many`` over ``runs`` split between processes (this one and forked children, each
-    returning its share through a pipe), ``workers`` threads in all."""
-    processes = _processes(runs)
-    shares = [runs[index::processes] for index in range(processes)]
+    """``_run_many`` over ``runs`` shared between processes (``_processes.py``), ``workers``
+    threads in all."""
+    processes = process_count(runs, PANELS_PER_PROCESS)
     threads = -(-workers // processes)
-    children = []
-    for share in shares[1:]:  # forked before this process starts any thread
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child, measured by its results
-            os.close(reader)
-            try:
-                data, code = pickle.dumps(_run_many(mode, share, check_mode, diff, threads)), 0
-            except BaseException:  # pylint: disable=broad-exception-caught
-                data, code = pickle.dumps(traceback.format_exc()), 1
-            with os.fdopen(writer, 'wb') as out:
-                out.write(data)
-            os._exit(code)  # pylint: disable=protected-access
-        os.close(writer)
-        children.append((pid, reader))
-    done = _run_many(mode, shares[0], check_mode, diff, threads)
-    for pid, reader in children:
-        with os.fdopen(reader, 'rb') as answer:
-            data = answer.read()
-        status = os.waitpid(pid, 0)[1]
-        share = pickle.loads(data) if data else 'the process ended without an answer'
-        if status != 0 or not isinstance(share, list):
-            raise RuntimeError('a basip_sip_fleet process failed: %s' % share)
-        done.extend(share)
-    return done
+    return map_shares(functools.partial(_run_many, mode, check_mode=check_mode, diff=diff, workers=threads),
+                      runs, processes)
 
 
 def _summary(results, failed):

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from ansible_collections.sipfleet.provision.plugins.action.basip_sip_fleet import ActionModule
+from ansible_collections.sipfleet.provision.plugins.module_utils import _basip_fleet
 from ansible_collections.sipfleet.provision.plugins.modules import basip_sip_fleet
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import run_in_controller
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS, PLACEHOLDER
@@ -89,6 +90,19 @@ def test_converge_thirty_panels_with_five_workers_then_idempotent(fleet):
     assert again['changed'] is False and all(not p['changed'] for p in again['panels'].values())
     assert all(counts(control, name) == CONVERGED for name in urls)
     assert again['invocation']['module_args']['panels'][0]['options']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def test_panels_shared_between_processes_give_the_same_results(fleet, monkeypatch):
+    """Three processes (this one and two forked) share the thirty panels: results, their order
+    and the requests are those of one process."""
+    urls, control = fleet
+    monkeypatch.setattr(_basip_fleet, 'process_count', lambda items, per_process: 3)
+    first = run(args(urls))
+    assert list(first['panels']) == sorted(urls) and first['failed_hosts'] == []
+    assert all(counts(control, name) == WRITTEN for name in urls)
+    control.clear_log()
+    again = run(args(urls))
+    assert again['changed'] is False and all(counts(control, name) == CONVERGED for name in urls)
 
 
 def test_check_mode_with_diff_writes_nothing(fleet):
