@@ -144,7 +144,7 @@ class Secrets:
         forms = set()
         for value in self.values:
             forms.update((value, escape(value)))
-        for _ in range(3):  # a replacement may, in theory, make another secret appear
+        for _attempt in range(3):  # a replacement may, in theory, make another secret appear
             found = occurring(forms, text)
             if not found:
                 break

@@ -19,8 +19,8 @@ def pids_and_doubles(share):
 @pytest.mark.parametrize('processes', [1, 2, 3])
 def test_every_item_once_each_share_in_its_process(processes):
     done = _processes.map_shares(pids_and_doubles, list(range(10)), processes)
-    assert sorted(value for _, value in done) == [item * 2 for item in range(10)]
-    pids = set(pid for pid, _ in done)
+    assert sorted(value for _pid, value in done) == [item * 2 for item in range(10)]
+    pids = set(pid for pid, _value in done)
     assert len(pids) == processes and os.getpid() in pids
     assert [value for pid, value in done if pid == os.getpid()] == [item * 2 for item in range(0, 10, processes)]
 

@@ -40,9 +40,11 @@ def test_an_empty_secret_masks_nothing():
 def test_same_as_remove_values_on_random_data():
     rng = random.Random(7)
     alphabet = 'abcXYZ-_01'
-    for _ in range(300):
-        secrets = set(''.join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(0, 8)))
-        words = list(secrets) + [''.join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(10)]
+    def word(longest):
+        return ''.join(rng.choice(alphabet) for _char in range(rng.randint(0, longest)))
+    for _case in range(300):
+        secrets = set(word(6) or 'a' for _secret in range(rng.randint(0, 8)))
+        words = list(secrets) + [word(12) for _word in range(10)]
         value = dict(('k%d' % i, rng.choice([rng.choice(words), rng.choice(words) + rng.choice(words),
                                              [rng.choice(words), {'x': rng.choice(words)}], rng.randint(0, 99)]))
                      for i in range(8))
