@@ -40,6 +40,7 @@ def test_an_empty_secret_masks_nothing():
 def test_same_as_remove_values_on_random_data():
     rng = random.Random(7)
     alphabet = 'abcXYZ-_01'
+
     def word(longest):
         return ''.join(rng.choice(alphabet) for _char in range(rng.randint(0, longest)))
     for _case in range(300):
