@@ -145,7 +145,7 @@ def _mask_exact(value, secrets):
 
 
 def _texts(value, found):
-    """Every string and number of ``value`` (but the masked ones), as text, appended to ``found``."""
+    """Every string, number and boolean of ``value`` (but the masked ones), as text, appended to ``found``."""
     if isinstance(value, dict):
         for item in value.values():
             _texts(item, found)
@@ -154,7 +154,7 @@ def _texts(value, found):
             _texts(item, found)
     elif isinstance(value, str):
         found.append(value)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif isinstance(value, (int, float)):  # booleans too: ansible-core before 2.19 masks True as 'True'
         found.append(str(value))
     return found
 
