@@ -152,8 +152,10 @@ def rc_settings(checked, plan, device_ids, identities, devices_now, drift):
                 continue
         elif drift:
             read = now.get(device_id)
-            if not read:
-                errors[host] = '%s: RingCentral has no SIP info for device %s' % (host, device_id)
+            missing = [key for key in ('domain', 'outbound_proxies', 'user_name', 'authorization_id')
+                       if not (read or {}).get(key)]
+            if missing:  # this panel alone cannot be compared
+                errors[host] = '%s: RingCentral has no SIP info for device %s (%s)' % (host, device_id, ', '.join(missing))
                 continue
             options.update(proxy='sip:' + read['domain'], outbound='sip:' + read['outbound_proxies'][0]['proxy'],
                            realm=read['domain'], user=read['user_name'], user_id=read['authorization_id'])

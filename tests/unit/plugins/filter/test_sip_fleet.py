@@ -274,7 +274,15 @@ def test_rc_settings_in_drift_are_the_read_only_sip_info():
                                          [dict(id=DEVICE_ID, sip_info=None)], [dict(id=DEVICE_ID)]])
 def test_rc_settings_in_drift_without_sip_info_is_an_error(devices_now):
     result = rc_settings(entry(wants=False, device_id=DEVICE_ID), devices_now=devices_now, drift=True)
-    assert result == dict(settings={}, errors={'p1': 'p1: RingCentral has no SIP info for device %s' % DEVICE_ID})
+    assert result == dict(settings={}, errors={'p1': 'p1: RingCentral has no SIP info for device %s '
+                                                     '(domain, outbound_proxies, user_name, authorization_id)' % DEVICE_ID})
+
+
+def test_rc_settings_in_drift_without_an_outbound_proxy_fail_that_panel_alone():
+    result = rc_settings(entry(wants=False, device_id=DEVICE_ID), drift=True,
+                         devices_now=[dict(id=DEVICE_ID, sip_info=dict(READ, outbound_proxies=[]))])
+    assert result == dict(settings={}, errors={'p1': 'p1: RingCentral has no SIP info for device %s (outbound_proxies)'
+                                                     % DEVICE_ID})
 
 
 def test_rc_settings_of_a_converged_panel_are_realm_and_transport_only():
