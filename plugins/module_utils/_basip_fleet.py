@@ -48,8 +48,6 @@ _CONVERGE = _PanelModule('sipfleet.provision.basip_sip', BASIP_SIP)
 _CONVERGE_AND_READ = _PanelModule('sipfleet.provision.basip_sip', ModuleSpec(
     functools.partial(ensure_sip_settings, read_registration=True), BASIP_SIP.options))
 _READ = _PanelModule('sipfleet.provision.basip_sip_info', BASIP_SIP_INFO, without=('query',))
-
-
 _MODES = dict(read=_READ, converge=_CONVERGE, converge_and_read=_CONVERGE_AND_READ)
 
 
@@ -57,10 +55,6 @@ def _mode(params):
     if params['read']:
         return 'read'
     return 'converge_and_read' if params['registration'] else 'converge'
-
-
-def _panel_module(params):
-    return _MODES[_mode(params)]
 
 
 def _merged(defaults, panel):
@@ -148,14 +142,15 @@ def _summary(results, failed):
 
 def ensure_fleet(params, check_mode=False, diff=False):
     """Converge (or read) every panel of ``params['panels']``; the result keyed by host."""
-    module = _panel_module(params)
+    mode = _mode(params)
+    module = _MODES[mode]
     results, runs = {}, []
     for panel in params['panels']:
         panel_params, results[panel['host']] = _validated(module, _merged(params['defaults'], panel))
         if panel_params is not None:
             runs.append((panel['host'], panel_params))
     if runs:
-        for host, result, secrets in _in_processes(_mode(params), runs, check_mode, diff, params['max_workers']):
+        for host, result, secrets in _in_processes(mode, runs, check_mode, diff, params['max_workers']):
             results[host] = result
             for secret in secrets:
                 register_secret(secret)

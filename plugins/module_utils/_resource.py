@@ -27,6 +27,8 @@ MASK = '<hidden>'
 """Stands for a write-only value in returned objects and diffs."""
 MASK_SENT = '<hidden, sent>'
 """Stands for a write-only value that this run sends (diff ``after`` only)."""
+NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+"""What Ansible puts in place of a value equal to a ``no_log`` value."""
 
 
 class Field:

@@ -76,7 +76,8 @@ from ansible.utils.vars import merge_hash
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
-from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import NO_LOG_MARKER
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring_in
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
 
 try:  # ansible-core 2.19+: module errors are reported as "Module failed"
@@ -129,7 +130,6 @@ def plain_args(args):
         return dict(args)
 
 
-NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 _EXACT = object()  # a string equal to a secret, while masking
 
 
@@ -142,21 +142,6 @@ def _mask_exact(value, secrets):
     if isinstance(value, list):
         return [_mask_exact(item, secrets) for item in value]
     return value
-
-
-def _texts(value, found):
-    """Every string, number and boolean of ``value`` (but the masked ones), as text, appended to ``found``."""
-    if isinstance(value, dict):
-        for item in value.values():
-            _texts(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _texts(item, found)
-    elif isinstance(value, str):
-        found.append(value)
-    elif isinstance(value, (int, float)):  # booleans too: ansible-core before 2.19 masks True as 'True'
-        found.append(str(value))
-    return found
 
 
 def _finish(value, found):
@@ -180,7 +165,8 @@ def remove_secrets(value, secrets):
     if not secrets:
         return value
     masked = _mask_exact(value, secrets)
-    found = occurring(secrets, '\x00'.join(_texts(masked, [])))
+    # booleans too: ansible-core before 2.19 masks True when 'True' is a secret
+    found = occurring_in(secrets, masked)
     # longest first (as remove_values does), equal lengths in a fixed order
     return _finish(masked, sorted(found, key=lambda secret: (-len(secret), secret)))
 

@@ -13,10 +13,9 @@ try:
 except ImportError:  # ansible-core before 2.19
     VaultHelper = None
 
-from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT
-from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT, NO_LOG_MARKER
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring, occurring_in
 
-NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 MIN_SECRET_LENGTH = 4
 SECRET_WORDS = frozenset(('passwd', 'password', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'jwt',
                           'credential', 'credentials'))
@@ -121,7 +120,7 @@ class Secrets:
         large report would take seconds)."""
         if not self.values:
             return value
-        return self._scrub(value, _pattern(occurring(self.values, '\x00'.join(_strings(value, [])))))
+        return self._scrub(value, _pattern(occurring_in(self.values, value, keys=True)))
 
     def _scrub(self, value, pattern):
         if isinstance(value, Mapping):
@@ -156,20 +155,6 @@ class Secrets:
 def _pattern(values):
     """The regular expression of ``values`` (longest first), or None."""
     return re.compile('|'.join(re.escape(v) for v in sorted(values, key=len, reverse=True))) if values else None
-
-
-def _strings(value, found):
-    """Every string of ``value`` (keys included), appended to ``found``."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            _strings(key, found)
-            _strings(item, found)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _strings(item, found)
-    elif isinstance(value, str):
-        found.append(value)
-    return found
 
 
 def _vaulted(value):

@@ -5,8 +5,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 PREFIX = 4
 """Needles are indexed by their first PREFIX characters; shorter ones are looked for one by one."""
+
+
+def texts(value, keys=False, found=None):
+    """Every string and number (booleans too) of ``value``, nested, as text; dict keys too with
+    ``keys``. Anything else (a placeholder object) is left out."""
+    found = [] if found is None else found
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if keys:
+                texts(key, keys, found)
+            texts(item, keys, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            texts(item, keys, found)
+    elif isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, (int, float)):
+        found.append(str(value))
+    return found
+
+
+def occurring_in(needles, value, keys=False):
+    """The needles that occur in some text of ``value`` (see :func:`texts`)."""
+    return occurring(needles, '\x00'.join(texts(value, keys)))
 
 
 def occurring(needles, text):
