@@ -25,6 +25,7 @@ import random
 import re
 import time
 import traceback
+from urllib.parse import urlsplit
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret, warn_once
 
@@ -190,6 +191,31 @@ class TokenAuth:
 
 # --- the client ----------------------------------------------------------------------------
 
+if HAS_REQUESTS:
+    class _Session(requests.Session):
+        """``requests.Session`` that reads the environment once per scheme and host.
+
+        With ``trust_env`` (kept on) requests looks up the proxy variables, ``NO_PROXY`` and the
+        CA bundle variables for every request, walking the whole environment twice: in a freshly
+        forked Ansible worker that was a fifth of a panel's CPU. The answer depends only on the
+        URL's scheme and host, the ``verify`` value and the environment, which does not change
+        while a client lives (a task's ``environment:`` is applied around the whole task).
+        """
+
+        def __init__(self):
+            super().__init__()
+            self._environment = {}
+
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            if proxies or stream is not None or cert is not None:  # not what HttpClient sends
+                return super().merge_environment_settings(url, proxies, stream, verify, cert)
+            key = (urlsplit(url)[:2], verify)
+            if key not in self._environment:
+                self._environment[key] = super().merge_environment_settings(url, {}, None, verify, None)
+            settings = self._environment[key]
+            return dict(settings, proxies=dict(settings['proxies']))
+
+
 class HttpClient:
     """``requests.Session`` with a base URL, retries, auth and clean errors; a context manager.
 
@@ -222,7 +248,7 @@ class HttpClient:
         self.sleep = sleep
         self.auth = auth
         self.secrets = set()
-        self.session = requests.Session()
+        self.session = _Session()
         if headers:
             self.session.headers.update(headers)
         for secret in getattr(auth, 'secrets', ()):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 import time
 
 import pytest
@@ -14,6 +16,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     parse_retry_after, redact_url,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
+from ansible_collections.sipfleet.provision.tests.unit.plugins.module_utils.test_http_tls import RecordingHandler
 
 
 @pytest.fixture
@@ -315,3 +318,38 @@ def test_credentials_in_the_url_never_reach_the_error_text():
         client.request('GET', '/api/v1/login')
     assert 'Web-pass-1' not in str(info.value) and 'admin:' not in str(info.value)
     assert str(info.value).startswith('GET http://127.0.0.1:9/api/v1/login: connection failed')
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    """An HTTP proxy on loopback that answers every request itself: yields (its URL, the targets asked for)."""
+    for name in ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RecordingHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs=dict(poll_interval=0.1), daemon=True)
+    thread.start()
+    del RecordingHandler.requests[:]
+    yield 'http://127.0.0.1:%d' % server.server_address[1], RecordingHandler.requests
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize('no_proxy', [None, '127.0.0.1'])
+def test_the_environment_is_read_once_per_host_and_still_applies(client_for, panels, proxy, monkeypatch, no_proxy):
+    urls, control = panels
+    client = client_for()
+    reads = []
+    environ_proxies = requests.sessions.get_environ_proxies
+    monkeypatch.setattr(requests.sessions, 'get_environ_proxies', lambda *a, **k: reads.append(a) or environ_proxies(*a, **k))
+    with monkeypatch.context() as environment:
+        environment.setenv('HTTP_PROXY', proxy[0])
+        if no_proxy:
+            environment.setenv('NO_PROXY', no_proxy)
+        for _ in range(3):
+            assert client.request('GET', '/api/info').status_code == 200
+    assert reads == [(urls['panel-001'] + '/api/info',)]
+    if no_proxy:  # NO_PROXY names the panel: straight to it
+        assert proxy[1] == [] and control.calls('panel-001') == ['GET /api/info'] * 3
+    else:  # through the proxy of the environment
+        assert proxy[1] == [urls['panel-001'] + '/api/info'] * 3 and control.calls('panel-001') == []

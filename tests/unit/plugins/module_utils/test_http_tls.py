@@ -40,11 +40,12 @@ def _self_signed(directory, name):
     return str(cert_file), str(key_file)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class RecordingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with ``{}`` and records its path (an absolute URL when asked as a proxy)."""
     requests = []
 
     def do_GET(self):  # noqa: N802 - the http.server API
-        _Handler.requests.append(self.path)
+        RecordingHandler.requests.append(self.path)
         self.send_response(200)
         self.send_header('Content-Length', '2')
         self.end_headers()
@@ -70,7 +71,7 @@ def tls_panel(tmp_path_factory):
     other_ca, _other_key = _self_signed(directory, 'other-ca')
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server = _Handshakes(('127.0.0.1', 0), _Handler)
+    server = _Handshakes(('127.0.0.1', 0), RecordingHandler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs=dict(poll_interval=0.1), daemon=True)
     thread.start()
@@ -85,14 +86,14 @@ def ca_bundle_env(tls_panel, monkeypatch):
     _url, _cert, other_ca = tls_panel
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', other_ca)
     monkeypatch.setenv('CURL_CA_BUNDLE', other_ca)
-    _Handler.requests[:] = []
+    RecordingHandler.requests[:] = []
 
 
 def test_ca_path_wins_over_the_environment_bundles(tls_panel, ca_bundle_env):
     url, cert, _other = tls_panel
     with HttpClient(url, ca_path=cert, retries=0) as client:
         assert client.request('GET', '/api/info').status_code == 200
-    assert _Handler.requests == ['/api/info']
+    assert RecordingHandler.requests == ['/api/info']
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -102,7 +103,7 @@ def test_validate_certs_false_wins_over_the_environment_and_warns_once(tls_panel
         for _run in range(2):
             with HttpClient(url, validate_certs=False, retries=0) as client:
                 client.request('GET', '/api/info')
-    assert _Handler.requests == ['/api/info'] * 2
+    assert RecordingHandler.requests == ['/api/info'] * 2
     assert len(notes.warnings) == 1 and notes.warnings[0].startswith('validate_certs=false: the TLS certificate')
 
 
@@ -113,5 +114,5 @@ def test_an_unverifiable_certificate_fails_at_once(tls_panel, ca_bundle_env):
     with pytest.raises(ApiError) as info:
         HttpClient(url, ca_path=other_ca, retries=3, sleep=sleeps.append).request('GET', '/api/info')
     assert 'TLS error, not retried (check validate_certs and ca_path)' in str(info.value)
-    assert sleeps == [] and _Handshakes.attempts - before == 1 and _Handler.requests == []
+    assert sleeps == [] and _Handshakes.attempts - before == 1 and RecordingHandler.requests == []
     assert not info.value.unreachable
