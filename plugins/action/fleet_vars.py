@@ -68,6 +68,9 @@ class ActionModule(LocalAction):
         manager = self._task.get_variable_manager()
         inventory = manager._inventory  # the play's inventory; VariableManager has no public accessor
         play = self._task.get_play()
+        # The play's host lists as the strategy passes them (get_vars would build them again for
+        # every host: four lists of the whole play per host).
+        play_hosts, play_hosts_all = task_vars.get('ansible_play_batch'), task_vars.get('ansible_play_hosts_all')
         # One templar for every host, that compiles each template once.
         templar = compile_once(self._templar.copy_with_new_env())
 
@@ -78,7 +81,8 @@ class ActionModule(LocalAction):
                 if host is None:
                     found.append((name, None, 'no such host in the inventory'))
                     continue
-                variables = manager.get_vars(play=play, host=host, task=self._task, include_hostvars=False)
+                variables = manager.get_vars(play=play, host=host, task=self._task, include_hostvars=False,
+                                             _hosts=play_hosts, _hosts_all=play_hosts_all)
                 templar.available_variables = variables
                 host_values, error = _host_values(templar, variables, names)
                 if error is None and spec_var:

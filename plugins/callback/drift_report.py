@@ -326,8 +326,11 @@ class CallbackModule(CallbackBase):
             except Exception:  # a pattern the inventory cannot resolve now: every host of the report
                 hosts = [h for h in map(manager._inventory.get_host, self.hosts) if h is not None]
             templar = compile_once(Templar(loader=manager._loader))  # one for every host
+            # the host lists get_vars builds for every host when not given (four lists of the play each)
+            hosts_all = [h.name for h in manager._inventory.get_hosts(pattern=play.hosts or 'all', ignore_restrictions=True)]
+            batch = [h.name for h in manager._inventory.get_hosts()]
             for host in hosts:
-                variables = manager.get_vars(play=play, host=host, include_hostvars=False)
+                variables = manager.get_vars(play=play, host=host, include_hostvars=False, _hosts=batch, _hosts_all=hosts_all)
                 templar.available_variables = variables
                 self.secrets.scan_variables(variables, templar)
 

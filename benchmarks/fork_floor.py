@@ -1,0 +1,77 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The floor under a controller-path task that uses requests: one panel in a fresh fork.
+
+    python benchmarks/fork_floor.py --panels 200
+
+Ansible runs every host of a task in a process forked from its main process. This script
+does the same with nothing of Ansible or of the collection: a parent that has imported
+``requests`` and sent a request forks one child per panel (one at a time), and the child
+does what ``basip_sip`` does for a converged panel with requests alone (login, read, logout:
+``fleet_benchmark.plain_panel``). It prints the median CPU time (user + sys) and minor page
+faults of a child, and of a child that does nothing (the fork itself). The difference is
+what requests costs in a fresh fork; added to the CPU of a ``debug`` task per host
+(``fleet_benchmark.py``'s ``debug`` row), it is the least a controller-path task making those
+requests can cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fleet_benchmark as fb  # noqa: E402 pylint: disable=wrong-import-position
+
+
+def _child_usage(work):
+    """CPU seconds and minor page faults of a forked child that runs ``work()``."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 0
+        try:
+            work()
+        except BaseException:  # pylint: disable=broad-exception-caught
+            code = 1
+        os._exit(code)  # pylint: disable=protected-access
+    _pid, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        raise SystemExit('a child failed (status %d)' % status)
+    return usage.ru_utime + usage.ru_stime, usage.ru_minflt
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--panels', type=int, default=200, help='simulated panels, one child each (default 200)')
+    parser.add_argument('--python', default=sys.executable, help='Python of the simulator')
+    args = parser.parse_args(argv)
+    fb.raise_fd_limit(args.panels)
+    with tempfile.TemporaryDirectory(prefix='sipfleet-fork-floor-') as workdir:
+        fleet = fb.Fleet(args.python, args.panels, workdir)
+        try:
+            targets = sorted(fleet.targets.items())
+            fb.plain_panel(targets[0][1], fb.sip_user(targets[0][0]), True)  # requests warm in the parent
+            rows = dict(
+                nothing=[_child_usage(lambda: None) for _ in targets],
+                requests=[_child_usage(lambda url=url, name=name: fb.plain_panel(url, fb.sip_user(name), True))
+                          for name, url in targets])
+        finally:
+            fleet.stop()
+    print('one panel (login, read, logout with requests) in a fresh fork, %d panels, median per child' % args.panels)
+    print('%-10s %8s %8s' % ('child', 'CPU ms', 'faults'))
+    medians = {}
+    for name, usages in rows.items():
+        medians[name] = (statistics.median(u[0] for u in usages) * 1000, statistics.median(u[1] for u in usages))
+        print('%-10s %8.2f %8d' % ((name,) + medians[name]))
+    print('requests in a fresh fork: %.2f ms of CPU and %d page faults per panel above the fork itself'
+          % (medians['requests'][0] - medians['nothing'][0], medians['requests'][1] - medians['nothing'][1]))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
