@@ -10,7 +10,7 @@ Ansible runs every host of a task in a process forked from its main process. Thi
 does the same with nothing of Ansible or of the collection: a parent that has imported
 ``requests`` and sent a request forks one child per panel (one at a time), and the child
 does what ``basip_sip`` does for a converged panel with requests alone (login, read, logout:
-``fleet_benchmark.plain_panel``). It prints the median CPU time (user + sys) and minor page
+``simulated_fleet.plain_panel``). It prints the median CPU time (user + sys) and minor page
 faults of a child, and of a child that does nothing (the fork itself). The difference is
 what requests costs in a fresh fork; added to the CPU of a ``debug`` task per host
 (``fleet_benchmark.py``'s ``debug`` row), it is the least a controller-path task making those
@@ -26,7 +26,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fleet_benchmark as fb  # noqa: E402 pylint: disable=wrong-import-position
+import simulated_fleet as sf  # noqa: E402 pylint: disable=wrong-import-position
 
 
 def _child_usage(work):
@@ -50,15 +50,15 @@ def main(argv=None):
     parser.add_argument('--panels', type=int, default=200, help='simulated panels, one child each (default 200)')
     parser.add_argument('--python', default=sys.executable, help='Python of the simulator')
     args = parser.parse_args(argv)
-    fb.raise_fd_limit(args.panels)
+    sf.raise_fd_limit(args.panels)
     with tempfile.TemporaryDirectory(prefix='sipfleet-fork-floor-') as workdir:
-        fleet = fb.Fleet(args.python, args.panels, workdir)
+        fleet = sf.Fleet(args.python, args.panels, workdir)
         try:
             targets = sorted(fleet.targets.items())
-            fb.plain_panel(targets[0][1], fb.sip_user(targets[0][0]), True)  # requests warm in the parent
+            sf.plain_panel(targets[0][1], sf.sip_user(targets[0][0]), True)  # requests warm in the parent
             rows = dict(
                 nothing=[_child_usage(lambda: None) for _ in targets],
-                requests=[_child_usage(lambda url=url, name=name: fb.plain_panel(url, fb.sip_user(name), True))
+                requests=[_child_usage(lambda url=url, name=name: sf.plain_panel(url, sf.sip_user(name), True))
                           for name, url in targets])
         finally:
             fleet.stop()

@@ -20,7 +20,7 @@ playbooks through a collections path that points at this repository:
 interleaved with ``debug`` (a one-task ``ansible.builtin.debug`` play over the same
 inventory and forks: Ansible's floor) and ``plain`` (fleet_benchmark.py's thread pool
 reading every panel: login, GET, logout; no Vobiz, no RingCentral). Every run goes
-through fleet_benchmark's wrapper (CPU of every process of the run, peak memory of the
+through simulated_fleet's wrapper (CPU of every process of the run, peak memory of the
 largest). A small callback (written to the work directory) times every task, from its
 start to the next task's start, and counts its host results.
 """
@@ -37,9 +37,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fleet_benchmark as fb  # noqa: E402  pylint: disable=wrong-import-position
+import simulated_fleet as sf  # noqa: E402  pylint: disable=wrong-import-position
 
-sys.path.insert(0, os.path.join(fb.ROOT, 'scripts'))
+sys.path.insert(0, os.path.join(sf.ROOT, 'scripts'))
 import demo_inventory  # noqa: E402  pylint: disable=wrong-import-position
 
 SIMULATOR_OPTIONS = ('--vobiz', '--ringcentral')
@@ -120,7 +120,7 @@ class Bench:
             handle.write(CALLBACK)
         with open(os.path.join(workdir, 'debug.yml'), 'w') as handle:
             handle.write(DEBUG_PLAY)
-        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=fb.collections_path(workdir), ANSIBLE_NOCOLOR='1',
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=sf.collections_path(workdir), ANSIBLE_NOCOLOR='1',
                         ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_RETRY_FILES_ENABLED='0',
                         ANSIBLE_CALLBACK_PLUGINS=os.path.join(workdir, 'callbacks'),
                         ANSIBLE_CALLBACKS_ENABLED='task_timer',
@@ -129,7 +129,7 @@ class Bench:
     def fleet(self, name):
         directory = os.path.join(self.workdir, name)
         os.makedirs(directory)
-        fleet = fb.Fleet(self.args.python, self.args.panels, directory, SIMULATOR_OPTIONS)
+        fleet = sf.Fleet(self.args.python, self.args.panels, directory, SIMULATOR_OPTIONS)
         fleet.inventory = os.path.join(directory, 'inventory')
         with contextlib.redirect_stdout(sys.stderr):
             demo_inventory.main(fleet.state_file, fleet.inventory)
@@ -141,19 +141,19 @@ class Bench:
         label = '%s-%d' % (run, repeat)
         env['PLAYBOOK_BENCHMARK_TASKS'] = os.path.join(self.workdir, label + '.tasks.json')
         if run == 'plain':
-            command = [args.python, os.path.join(fb.ROOT, 'benchmarks', 'fleet_benchmark.py'), '--plain',
+            command = [args.python, os.path.join(sf.ROOT, 'benchmarks', 'fleet_benchmark.py'), '--plain',
                        fleet.state_file, str(args.forks), 'check']
         else:
             playbook = dict(debug=os.path.join(self.workdir, 'debug.yml'),
-                            drift=os.path.join(fb.ROOT, 'playbooks', 'drift.yml'))
+                            drift=os.path.join(sf.ROOT, 'playbooks', 'drift.yml'))
             command = [args.ansible_playbook, '-i', fleet.inventory, '-f', str(args.forks),
-                       playbook.get(run, os.path.join(fb.ROOT, 'playbooks', 'site.yml'))]
+                       playbook.get(run, os.path.join(sf.ROOT, 'playbooks', 'site.yml'))]
             command += dict(check=['--check'], drift=['--check', '--diff']).get(run, [])
             if run == 'drift':
                 env['ANSIBLE_CALLBACKS_ENABLED'] += ',sipfleet.provision.drift_report'
         fleet.clear_log()
-        wall, cpu, rss, rc, output = fb.measure(command, env, self.workdir, label, args.timeout)
-        changed, failed = fb.outcome('plain' if run == 'plain' else 'playbook', output)
+        wall, cpu, rss, rc, output = sf.measure(command, env, self.workdir, label, args.timeout)
+        changed, failed = sf.outcome('plain' if run == 'plain' else 'playbook', output)
         row = dict(run=run, repeat=repeat, wall=wall, cpu=cpu, rss=rss, rc=rc, changed=changed, failed=failed,
                    output=output, tasks=_tasks(env['PLAYBOOK_BENCHMARK_TASKS']), timeout=rc == -9 and wall >= args.timeout,
                    **_requests(fleet))
@@ -280,7 +280,7 @@ def main(argv=None):
     parser.add_argument('--keep', action='store_true', help='keep the work directory (outputs of every run)')
     args = parser.parse_args(argv)
     args.timeout = args.timeout or 300 + 2 * args.panels
-    limit = fb.raise_fd_limit(args.panels)
+    limit = sf.raise_fd_limit(args.panels)
     workdir = tempfile.mkdtemp(prefix='sipfleet-playbook-bench-')
     print('work directory %s, open files limit %d' % (workdir, limit), file=sys.stderr)
     bench, clean = Bench(args, workdir), False
