@@ -9,6 +9,9 @@ from collections.abc import Mapping
 
 PREFIX = 4
 """Needles are indexed by their first PREFIX characters; shorter ones are looked for one by one."""
+FEW = 32
+"""Up to this many needles, each is looked for on its own (``in`` runs in C): the one-pass index
+costs a Python step per character of the text and pays off only for many needles."""
 
 
 def texts(value, keys=False, found=None):
@@ -39,9 +42,11 @@ def occurring(needles, text):
     """The needles that occur in ``text``.
 
     Trying each of N needles on a text of length L costs N passes over it (a fleet run has a
-    thousand passwords and a report of megabytes); here the text is read once, each position
-    looked up in an index of the needles' first characters.
+    thousand passwords and a report of megabytes); for more than FEW needles the text is read
+    once, each position looked up in an index of the needles' first characters.
     """
+    if len(needles) <= FEW:
+        return set(needle for needle in needles if needle in text)
     found = set(needle for needle in needles if len(needle) < PREFIX and needle in text)
     by_prefix = {}
     for needle in needles:
