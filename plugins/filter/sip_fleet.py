@@ -16,6 +16,7 @@ import re
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import basip_sip_options
+from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import outbound_proxy
 
 _CONNECTION = (('api_url', 'sip_fleet_panel_api_url'), ('api_username', 'sip_fleet_panel_api_username'),
                ('api_password', 'sip_fleet_panel_api_password'), ('validate_certs', 'sip_fleet_panel_validate_certs'),
@@ -151,13 +152,15 @@ def rc_settings(checked, plan, device_ids, identities, devices_now, drift):
                 errors[host] = '%s: %s' % (host, exc)
                 continue
         elif drift:
-            read = now.get(device_id)
+            read = now.get(device_id) or {}
+            # the proxy of the panel's transport, as a converge writes it (proxy_tls for TLS)
+            proxy = outbound_proxy(read.get('outbound_proxies'), options['transport'])
             missing = [key for key in ('domain', 'outbound_proxies', 'user_name', 'authorization_id')
-                       if not (read or {}).get(key)]
+                       if not (proxy if key == 'outbound_proxies' else read.get(key))]
             if missing:  # this panel alone cannot be compared
                 errors[host] = '%s: RingCentral has no SIP info for device %s (%s)' % (host, device_id, ', '.join(missing))
                 continue
-            options.update(proxy='sip:' + read['domain'], outbound='sip:' + read['outbound_proxies'][0]['proxy'],
+            options.update(proxy='sip:' + read['domain'], outbound='sip:' + proxy,
                            realm=read['domain'], user=read['user_name'], user_id=read['authorization_id'])
         options['update_password'] = _update_password(values)
         settings[host] = _defined(options)

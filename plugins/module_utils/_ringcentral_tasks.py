@@ -106,10 +106,16 @@ def read_only_sip_info(body, device_id, include_secrets=False):
     return _secrets(info, include_secrets)
 
 
+def outbound_proxy(outbound_proxies, transport):
+    """The outbound proxy (``host:port``) of ``transport`` in the read-only SIP info's
+    ``outbound_proxies``: its first entry's ``proxy_tls`` for TLS, else its ``proxy``; None when absent."""
+    first = (outbound_proxies or [{}])[0]
+    return first.get('proxy_tls' if str(transport).upper() == 'TLS' else 'proxy')
+
+
 def read_only_identity(info, transport):
     """The read-only SIP info as a ``sip_info`` item (what check mode reports instead of registering)."""
-    proxies = info['outbound_proxies'] or [{}]
-    proxy = proxies[0].get('proxy_tls' if transport == 'TLS' else 'proxy')
+    proxy = outbound_proxy(info['outbound_proxies'], transport)
     item = dict((snake, None) for _camel, snake in SIP_INFO_KEYS)
     item.update(username=info['user_name'], password=info['password'], authorization_id=info['authorization_id'],
                 domain=info['domain'], outbound_proxy=proxy)

@@ -261,13 +261,23 @@ def test_rc_settings_an_identity_the_panel_would_reject_is_the_panels_error():
     assert SECRET not in str(result['errors'])
 
 
-def test_rc_settings_in_drift_are_the_read_only_sip_info():
+@pytest.mark.parametrize('transport, port', [('TLS', 5096), ('UDP', 5090), ('TCP', 5090)])
+def test_rc_settings_in_drift_are_the_read_only_sip_info(transport, port):
+    """The outbound proxy of the panel's transport: proxy_tls for TLS, as a converge writes it."""
     devices_now = [dict(id=802398804017, sip_info={}), dict(id=DEVICE_ID, sip_info=READ)]
     result = rc_settings(entry(wants=False, device_id=DEVICE_ID), devices_now=devices_now, drift=True,
-                         values=ringcentral(sip_fleet_ringcentral_transport='TLS'))
+                         values=ringcentral(sip_fleet_ringcentral_transport=transport))
     assert result == dict(settings={'p1': dict(
-        proxy='sip:sip.ringcentral.com', outbound='sip:sip112-191.ringcentral.com:5090', realm='sip.ringcentral.com',
-        user='17203861294*115', user_id=DEVICE_ID, transport='tls', update_password='on_change')}, errors={})
+        proxy='sip:sip.ringcentral.com', outbound='sip:sip112-191.ringcentral.com:%d' % port, realm='sip.ringcentral.com',
+        user='17203861294*115', user_id=DEVICE_ID, transport=transport.lower(), update_password='on_change')}, errors={})
+
+
+def test_rc_settings_in_drift_of_a_tls_panel_without_a_tls_proxy_fail_that_panel_alone():
+    read = dict(READ, outbound_proxies=[dict(region='NA', proxy='sip112-191.ringcentral.com:5090')])
+    result = rc_settings(entry(wants=False, device_id=DEVICE_ID), drift=True, devices_now=[dict(id=DEVICE_ID, sip_info=read)],
+                         values=ringcentral(sip_fleet_ringcentral_transport='TLS'))
+    assert result == dict(settings={}, errors={'p1': 'p1: RingCentral has no SIP info for device %s (outbound_proxies)'
+                                                     % DEVICE_ID})
 
 
 @pytest.mark.parametrize('devices_now', [None, [], [dict(id='802398804017', sip_info=READ)],
