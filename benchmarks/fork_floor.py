@@ -60,7 +60,7 @@ def _collection_panel(url, name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--panels', type=int, default=200, help='simulated panels, one child each (default 200)')
     parser.add_argument('--python', default=sys.executable, help='Python of the simulator')
     args = parser.parse_args(argv)
@@ -73,7 +73,7 @@ def main(argv=None):
             sf.plain_panel(targets[0][1], sf.sip_user(targets[0][0]), True)  # warm in the parent, as in Ansible's
             _collection_panel(targets[0][1], targets[0][0])
             rows = dict(
-                nothing=[_child_usage(lambda: None) for _ in targets],
+                nothing=[_child_usage(lambda: None) for _panel in targets],
                 requests=[_child_usage(lambda url=url, name=name: sf.plain_panel(url, sf.sip_user(name), True))
                           for name, url in targets],
                 basip_sip=[_child_usage(lambda url=url, name=name: _collection_panel(url, name)) for name, url in targets])

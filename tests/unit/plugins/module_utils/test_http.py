@@ -346,7 +346,7 @@ def test_the_environment_is_read_once_per_host_and_still_applies(client_for, pan
         environment.setenv('HTTP_PROXY', proxy[0])
         if no_proxy:
             environment.setenv('NO_PROXY', no_proxy)
-        for _ in range(3):
+        for _request in range(3):
             assert client.request('GET', '/api/info').status_code == 200
     assert reads == [(urls['panel-001'] + '/api/info',)]
     if no_proxy:  # NO_PROXY names the panel: straight to it
