@@ -80,6 +80,7 @@ DEBUG_PLAYBOOK = """---
         msg: "{{ api_url }} {{ sip_user }}"
 """
 
+
 def write_inventory(path, fleet, python):
     with open(path, 'w') as handle:
         handle.write('[panels]\n')
