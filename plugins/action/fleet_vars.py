@@ -19,7 +19,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.sipfleet.provision.plugins.module_utils._processes import map_shares, process_count
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import plain_args
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._local_action import LocalAction
-from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import compile_once
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import compile_once, may_hold_template
 
 HOSTS_PER_PROCESS = 250
 """Hosts are shared between processes (one per CPU) from twice this many: Ansible's processes
@@ -34,17 +34,10 @@ def _host_values(templar, variables, names):
             continue
         value = variables[name]
         try:
-            values[name] = templar.template(value) if _maybe_template(value) else value
+            values[name] = templar.template(value) if may_hold_template(value) else value
         except AnsibleError as exc:
             return values, '%s: %s' % (name, exc.message if hasattr(exc, 'message') else exc)
     return values, None
-
-
-def _maybe_template(value):
-    """False for values that cannot hold a template (plain numbers, strings without ``{``)."""
-    if isinstance(value, str):
-        return '{' in value
-    return not isinstance(value, (bool, int, float, type(None)))
 
 
 class ActionModule(LocalAction):

@@ -44,7 +44,8 @@ class ActionModule(LocalAction):
         if given.get('unreachable'):  # the service never answered: the host is unreachable
             result.update(unreachable=True, changed=False)
             result.pop('failed', None)
-        if not self._task.diff:
+        diff = result.get('diff')
+        if not self._task.diff or (isinstance(diff, Mapping) and diff.get('before') == diff.get('after')):
             result.pop('diff', None)
         return result
 

@@ -15,6 +15,7 @@ except ImportError:  # ansible-core before 2.19
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT, NO_LOG_MARKER
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring, occurring_in
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import may_hold_template
 
 MIN_SECRET_LENGTH = 4
 SECRET_WORDS = frozenset(('passwd', 'password', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'jwt',
@@ -23,7 +24,8 @@ SECRET_LAST_WORDS = frozenset(('pass', 'key', 'keys', 'apikey', 'pin', 'otp'))  
 SECRET_ENDINGS = ('password', 'passwd', 'secret', 'token')
 NEVER_SECRET = frozenset(('true', 'false', 'none', 'null', 'yes', 'no', 'on', 'off'))
 NOT_SECRET_LAST = frozenset(('mode', 'policy', 'file', 'path', 'dir', 'url', 'uri', 'type', 'length', 'id',
-                             'name', 'names', 'format', 'ttl', 'expiry', 'expires', 'lifetime', 'header', 'field'))
+                             'name', 'names', 'format', 'ttl', 'expiry', 'expires', 'lifetime', 'header', 'field',
+                             'description', 'generation'))
 LOOKUP_CALL = re.compile(r'\b(lookup|query|q)\s*\(')
 SKIPPED_VARS = frozenset(('hostvars', 'groups', 'group_names', 'vars', 'environment', 'ansible_facts', 'ansible_local',
                           'omit', 'play_hosts', 'ansible_play_hosts', 'ansible_play_hosts_all', 'ansible_play_batch',
@@ -89,7 +91,7 @@ class Secrets:
                 if isinstance(value, str) and LOOKUP_CALL.search(value):
                     continue
                 try:
-                    self.add_tree(templar.template(value))
+                    self.add_tree(templar.template(value) if _vaulted(value) or may_hold_template(value) else value)
                 except Exception:  # an undefined or failing expression: its value is not known
                     continue
             else:

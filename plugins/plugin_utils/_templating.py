@@ -6,6 +6,14 @@
 from __future__ import annotations
 
 
+def may_hold_template(value):
+    """False for values that cannot hold a template (plain numbers, strings without ``{``):
+    rendering them would return them unchanged, at the cost of a render."""
+    if isinstance(value, str):
+        return '{' in value
+    return not isinstance(value, (bool, int, float, type(None)))
+
+
 def compile_once(templar):
     """Let ``templar`` compile each template once, for all the hosts it renders it for.
 

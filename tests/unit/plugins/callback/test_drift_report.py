@@ -45,6 +45,7 @@ def test_secret_names(name):
     'user', 'proxy', 'update_password', 'no_log', 'password_mode', 'ssh_key_file', 'token_url', 'key_id',
     'ca_path', 'monkey', 'passenger', 'bypass', 'secret_names', 'token_ttl', 'api_url',
     'ANSIBLE_HOST_KEY_CHECKING', 'pass_through', 'pin_code', 'key_type',
+    'sip_fleet_credential_description', 'sip_fleet_credential_generation',
 ])
 def test_names_that_are_not_secret(name):
     assert not Secrets().is_secret_name(name)
@@ -97,6 +98,25 @@ def test_scan_variables_renders_secret_names_and_skips_lookups_and_undefined(mon
     monkeypatch.setenv('HOME_DIRECTORY', '/root/x')
     secrets.scan_environment(os.environ)
     assert 'Env-3333' in secrets.values and '/root/x' not in secrets.values
+
+
+def test_scan_variables_renders_only_what_may_hold_a_template():
+    """A plain string or number under a secret name is taken as it is, without a render (the report
+    scans every variable of every host); a template or a vaulted value is rendered."""
+    from ansible.template import Templar
+    variables = {'api_password': 'Plain-1234', 'door_pin': 43210, 'api_token': trust_as_template('{{ "Tok" ~ "-9999" }}'),
+                 'sip_fleet_credential_description': trust_as_template('panel {{ "panel-001" }}')}
+    rendered = []
+
+    class CountingTemplar(Templar):
+        def template(self, variable, *args, **kwargs):
+            rendered.append(variable)
+            return super().template(variable, *args, **kwargs)
+
+    secrets = Secrets()
+    secrets.scan_variables(variables, CountingTemplar(loader=DataLoader(), variables=variables))
+    assert secrets.values == {'Plain-1234', '43210', 'Tok-9999'}
+    assert rendered == [variables['api_token']]
 
 
 def test_scrub_everywhere_longest_first():
