@@ -91,7 +91,7 @@ class Secrets:
                 if isinstance(value, str) and LOOKUP_CALL.search(value):
                     continue
                 try:
-                    self.add_tree(templar.template(value) if _vaulted(value) or may_hold_template(value) else value)
+                    self.add_tree(templar.template(value) if may_hold_template(value) else value)
                 except Exception:  # an undefined or failing expression: its value is not known
                     continue
             else:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 def may_hold_template(value):
     """False for values that cannot hold a template (plain numbers, strings without ``{``):
-    rendering them would return them unchanged, at the cost of a render."""
+    rendering them would return them unchanged, at the cost of a render. A vault-encrypted value
+    is not a ``str`` (``EncryptedString``, ``AnsibleVaultEncryptedUnicode`` before 2.19): True."""
     if isinstance(value, str):
         return '{' in value
     return not isinstance(value, (bool, int, float, type(None)))
