@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: fleet
+short_description: The linear strategy, with the per-panel result of the fleet roles in the controller
+description:
+  - Runs the play exactly as C(ansible.builtin.linear) does (lockstep per host batch, C(serial),
+    C(forks), C(throttle), C(run_once), handlers), with one difference: a task of
+    M(sipfleet.provision.host_result) runs in the controller's main process instead of in a
+    forked worker per host.
+  - M(sipfleet.provision.host_result) only looks up a result that a fleet-wide task has already
+    computed, so a worker per host is all of its cost; running it in place makes the one per-host
+    task of the C(sip_fleet) role cheaper than a one-task C(debug) play (see docs/performance.md).
+  - The task still goes through Ansible's task executor (C(when), C(register), C(changed_when),
+    C(failed_when), C(no_log), check mode, C(--diff)), and its results go through the same result
+    queue as a worker's, so callbacks (the recap, the drift report), C(--limit), C(any_errors_fatal)
+    and C(ignore_errors) see nothing different.
+  - Every other task runs in workers, as with C(ansible.builtin.linear).
+  - The playbooks C(site.yml), C(drift.yml) and C(rotate_passwords.yml) set C(strategy:
+    sipfleet.provision.fleet); any play can, and a play using C(ansible.builtin.linear) gets the
+    same results, slower.
+version_added: 0.1.0
+author: sipfleet.provision contributors
+"""
+
+EXAMPLES = r"""
+- name: Provision every panel of the fleet
+  hosts: panels
+  gather_facts: false
+  strategy: sipfleet.provision.fleet
+  roles:
+    - role: sipfleet.provision.sip_fleet
+"""
+
+import functools
+import math
+from contextlib import contextmanager, nullcontext
+
+from ansible.executor.process.worker import WorkerProcess
+from ansible.executor.task_executor import TaskExecutor
+from ansible.plugins import loader as plugin_loader
+from ansible.plugins import strategy as strategy_base
+from ansible.plugins.strategy.linear import StrategyModule as LinearStrategy
+
+try:  # ansible-core 2.19 and later: a raw result object, and the worker's ambient task context
+    from ansible.executor.task_result import _RawTaskResult
+    from ansible._internal._task import TaskContext
+except ImportError:  # ansible-core 2.16 to 2.18: the result goes by host name and task id
+    _RawTaskResult = TaskContext = None
+
+COLLECTION = 'sipfleet.provision.'
+# The actions that need no worker: they make no connection and no request.
+IN_CONTROLLER = frozenset((COLLECTION + 'host_result',))
+# At most this many hosts share one worker: enough to spare most forks, few enough that a slow
+# panel holds up only a few others.
+MAX_BATCH = 10
+
+
+class StrategyModule(LinearStrategy):
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._batch = []
+
+    def _queue_task(self, host, task, task_vars, play_context):
+        if task.resolved_action in IN_CONTROLLER:
+            return self._run_here(host, task, task_vars, play_context)
+        if not task.resolved_action.startswith(COLLECTION) or task.debugger or self.debugger_active:
+            return super()._queue_task(host, task, task_vars, play_context)
+        if self._batch:
+            self._expect(host, task, task_vars, play_context)
+        else:  # counted at once, so that the play waits for the batch (and starts it, below)
+            self._pending_results += 1
+        self._batch.append((host, task, task_vars, play_context))
+        if len(self._batch) >= min(MAX_BATCH, math.ceil(len(self._hosts_cache) / len(self._workers))):
+            self._start_batch()
+        return None
+
+    def _wait_on_pending_results(self, iterator):
+        self._start_batch()
+        return super()._wait_on_pending_results(iterator)
+
+    def _expect(self, host, task, task_vars, play_context):
+        """What the host's result is matched with when it comes back, as for a task given a worker."""
+        self._queued_task_cache[(host.name, task._uuid)] = {
+            'host': host, 'task': task, 'task_vars': task_vars, 'play_context': play_context,
+        }
+        self._pending_results += 1
+
+    def _start_batch(self):
+        """One worker for the batch's hosts, one after the other, Ansible's worker code for each:
+        the first host is queued as any task is (which counts it again), the worker runs the rest."""
+        if not self._batch:
+            return
+        (first, *rest), self._batch = self._batch, []
+        self._pending_results -= 1
+        with _workers_of(rest):
+            super()._queue_task(*first)
+        for host, task, _task_vars, _play_context in rest:
+            self._tqm.send_callback('v2_runner_on_start', host, task)
+
+    def _run_here(self, host, task, task_vars, play_context):
+        """Ansible's task executor for the host in this process, the result onto the result queue."""
+        self._expect(host, task, task_vars, play_context)
+        self._tqm.send_callback('v2_runner_on_start', host, task)
+        # The executor finalizes the task it runs (post_validate): a worker has its own copy, so
+        # here each host gets one, with the same id.
+        own = task.copy()
+        with TaskContext(own) if TaskContext else nullcontext():
+            result = TaskExecutor(host, own, task_vars, play_context, *_executor_args(self)).run()
+        if _RawTaskResult:
+            self._final_q.send_task_result(_RawTaskResult(
+                host=host, task=own, return_data=result, task_fields=own.dump_attrs()))
+        else:
+            self._final_q.send_task_result(host.name, own._uuid, result, task_fields=own.dump_attrs())
+
+
+class _BatchWorker(WorkerProcess):
+    """Ansible's worker, run for its own host and then for each other host of its batch."""
+
+    def __init__(self, rest, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._rest = rest
+
+    def _run(self):
+        # Each host gets its own copy of the task before any runs (the executor finalizes it).
+        rest = [(host, task.copy(), task_vars, play_context) for host, task, task_vars, play_context in self._rest]
+        super()._run()
+        for self._host, self._task, self._task_vars, self._play_context in rest:
+            with TaskContext(self._task) if TaskContext else nullcontext():
+                super()._run()
+
+
+@contextmanager
+def _workers_of(rest):
+    """While the strategy starts a worker, the worker it starts runs ``rest`` after its own host."""
+    saved, strategy_base.WorkerProcess = strategy_base.WorkerProcess, functools.partial(_BatchWorker, rest)
+    try:
+        yield
+    finally:
+        strategy_base.WorkerProcess = saved
+
+
+def _executor_args(strategy):
+    """TaskExecutor's arguments after the play context, as the strategy gives them to a worker:
+    before ansible-core 2.19, the worker's stdin first (an action that makes no connection never
+    reads it) and the plugin loader module for the loaders."""
+    if _RawTaskResult:
+        return strategy._loader, plugin_loader.get_plugin_loader_namespace(), strategy._final_q, strategy._variable_manager
+    return None, strategy._loader, plugin_loader, strategy._final_q, strategy._variable_manager
