@@ -5,23 +5,31 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: fleet
-short_description: The linear strategy, with the per-panel result of the fleet roles in the controller
+short_description: The linear strategy, with fewer processes for the tasks of this collection
 description:
-  - Runs the play exactly as C(ansible.builtin.linear) does (lockstep per host batch, C(serial),
-    C(forks), C(throttle), C(run_once), handlers), with one difference: a task of
-    M(sipfleet.provision.host_result) runs in the controller's main process instead of in a
-    forked worker per host.
-  - M(sipfleet.provision.host_result) only looks up a result that a fleet-wide task has already
-    computed, so a worker per host is all of its cost; running it in place makes the one per-host
-    task of the C(sip_fleet) role cheaper than a one-task C(debug) play (see docs/performance.md).
-  - The task still goes through Ansible's task executor (C(when), C(register), C(changed_when),
-    C(failed_when), C(no_log), check mode, C(--diff)), and its results go through the same result
-    queue as a worker's, so callbacks (the recap, the drift report), C(--limit), C(any_errors_fatal)
-    and C(ignore_errors) see nothing different.
-  - Every other task runs in workers, as with C(ansible.builtin.linear).
+  - Runs the play as C(ansible.builtin.linear) does (lockstep per batch of hosts, C(serial), C(forks),
+    C(throttle), C(run_once), handlers, the same results, recap, C(register), C(--diff) and callbacks),
+    with two differences in where this collection's tasks run.
+  - A task of M(sipfleet.provision.host_result) runs in the controller's main process, not in a forked
+    worker per host. It only looks up a result that a fleet-wide task has already computed, so the worker
+    was all of its cost; this makes the one per-host task of the C(sip_fleet) role cheaper than a
+    one-task C(debug) play.
+  - Every other task of a C(sipfleet.provision) module runs in workers that take up to 10 of the task's
+    hosts each (fewer when the hosts are few: the hosts divided by C(forks)), one host after the other,
+    instead of one worker per host. Each host goes through Ansible's own worker code (the task executor,
+    the result queue), so a worker's second host is run exactly as its first; the fork, and the first
+    requests' cost of a fresh process, are paid once per worker instead of once per host. As many
+    workers run at once as C(forks) (or C(throttle)) allows.
+  - A task of any other collection, and any task while the task debugger is enabled, runs as with
+    C(ansible.builtin.linear).
   - The playbooks C(site.yml), C(drift.yml) and C(rotate_passwords.yml) set C(strategy:
-    sipfleet.provision.fleet); any play can, and a play using C(ansible.builtin.linear) gets the
-    same results, slower.
+    sipfleet.provision.fleet); a play with C(ansible.builtin.linear) gets the same results, slower.
+notes:
+  - A worker holds the variables of its hosts while it runs, so up to C(forks) times 10 hosts' task
+    variables are in memory at once instead of C(forks); at 1,000 hosts that is some 30 MB more for
+    the task (see docs/performance.md).
+  - A worker's hosts run one after the other, so a host that takes long (a panel that does not answer,
+    until the request timeout) delays the others of its worker, not the rest of the play.
 version_added: 0.1.0
 author: sipfleet.provision contributors
 """
@@ -52,7 +60,8 @@ except ImportError:  # ansible-core 2.16 to 2.18: the result goes by host name a
     _RawTaskResult = TaskContext = None
 
 COLLECTION = 'sipfleet.provision.'
-# The actions that need no worker: they make no connection and no request.
+# The actions that need no worker: they make no connection and no request. Every other action
+# of the collection runs in workers of up to MAX_BATCH hosts.
 IN_CONTROLLER = frozenset((COLLECTION + 'host_result',))
 # At most this many hosts share one worker: enough to spare most forks, few enough that a slow
 # panel holds up only a few others.
