@@ -15,23 +15,24 @@ description:
     was all of its cost; this makes the one per-host task of the C(sip_fleet) role cheaper than a
     one-task C(debug) play.
   - Every other task of a C(sipfleet.provision) module runs in workers that take up to 10 of the task's
-    hosts each (fewer when the hosts are few: the hosts divided by C(forks)), one host after the other,
+    hosts each (fewer when the hosts are few, the hosts divided by C(forks)), one host after the other,
     instead of one worker per host. Each host goes through Ansible's own worker code (the task executor,
     the result queue), so a worker's second host is run exactly as its first; the fork, and the first
     requests' cost of a fresh process, are paid once per worker instead of once per host. As many
     workers run at once as C(forks) (or C(throttle)) allows.
   - A task of any other collection, and any task while the task debugger is enabled, runs as with
     C(ansible.builtin.linear).
-  - The playbooks C(site.yml), C(drift.yml) and C(rotate_passwords.yml) set C(strategy:
-    sipfleet.provision.fleet); a play with C(ansible.builtin.linear) gets the same results, slower.
+  - The playbooks C(site.yml), C(drift.yml) and C(rotate_passwords.yml) set the play keyword C(strategy)
+    to C(sipfleet.provision.fleet); a play with C(ansible.builtin.linear) gets the same results, slower.
 notes:
   - A worker holds the variables of its hosts while it runs, so up to C(forks) times 10 hosts' task
-    variables are in memory at once instead of C(forks); at 1,000 hosts that is some 30 MB more for
-    the task (see docs/performance.md).
+    variables are in memory at once instead of C(forks); at 1,000 hosts that was 10 to 35 MB more
+    for the task (see docs/performance.md).
   - A worker's hosts run one after the other, so a host that takes long (a panel that does not answer,
     until the request timeout) delays the others of its worker, not the rest of the play.
 version_added: 0.1.0
-author: sipfleet.provision contributors
+author:
+  - sipfleet.provision contributors (@sipfleet)
 """
 
 EXAMPLES = r"""
