@@ -76,10 +76,13 @@ class StrategyModule(LinearStrategy):
         self._batch = []
 
     def _queue_task(self, host, task, task_vars, play_context):
-        if task.resolved_action in IN_CONTROLLER:
+        action = task.resolved_action or ''
+        if action in IN_CONTROLLER:
             return self._run_here(host, task, task_vars, play_context)
-        if not task.resolved_action.startswith(COLLECTION) or task.debugger or self.debugger_active:
+        if not action.startswith(COLLECTION) or task.debugger or self.debugger_active:
             return super()._queue_task(host, task, task_vars, play_context)
+        if self._batch and self._batch[0][1]._uuid != task._uuid:  # a batch is one task's
+            self._start_batch()
         if self._batch:
             self._expect(host, task, task_vars, play_context)
         else:  # counted at once, so that the play waits for the batch (and starts it, below)
