@@ -23,8 +23,14 @@ description:
   - A task of any other collection, and any task while the task debugger is enabled, runs as with
     C(ansible.builtin.linear).
   - The playbooks C(site.yml), C(drift.yml) and C(rotate_passwords.yml) set the play keyword C(strategy)
-    to C(sipfleet.provision.fleet); a play with C(ansible.builtin.linear) gets the same results, slower.
+    to C(sipfleet.provision.fleet) unless the variable C(sip_fleet_strategy) names another (for example
+    C(-e sip_fleet_strategy=ansible.builtin.linear)); a play with C(ansible.builtin.linear) gets the
+    same results, slower.
 notes:
+  - ansible-core 2.19 and later print a deprecation warning for any strategy plugin that is not
+    part of ansible-core, once per run, with no removal version
+    (U(https://github.com/ansible/ansible/issues/84725)). Should a future ansible-core remove them,
+    set C(sip_fleet_strategy) to C(ansible.builtin.linear); every result stays the same.
   - A worker holds the variables of its hosts while it runs, so up to C(forks) times 10 hosts' task
     variables are in memory at once instead of C(forks); at 1,000 hosts that was 10 to 35 MB more
     for the task (see docs/performance.md).
