@@ -62,6 +62,8 @@ run() {  # run NAME PLAYBOOK [args]: output in $WORK/NAME.log, one line of figur
 }
 
 step "Provision the fleet (playbooks/site.yml)"
+echo "(ansible-core 2.19 and later warn once per run that strategy plugins outside ansible-core are"
+echo " deprecated: the playbooks use the collection's, sipfleet.provision.fleet; see docs/performance.md)"
 run first-run "$COLLECTION/playbooks/site.yml"
 first_run_changed=$changed
 registered=-
