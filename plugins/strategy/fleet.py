@@ -155,7 +155,11 @@ class _BatchWorker(WorkerProcess):
 
 @contextmanager
 def _workers_of(rest):
-    """While the strategy starts a worker, the worker it starts runs ``rest`` after its own host."""
+    """While the strategy starts a worker, the worker it starts runs ``rest`` after its own host.
+
+    StrategyBase._queue_task makes its worker by the name ``WorkerProcess`` of its module; giving
+    that name this batch's worker for the one call keeps Ansible's own worker slots, throttle and
+    start-up (every supported version makes its worker this way)."""
     saved, strategy_base.WorkerProcess = strategy_base.WorkerProcess, functools.partial(_BatchWorker, rest)
     try:
         yield
