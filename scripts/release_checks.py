@@ -45,11 +45,11 @@ REQUIRED = ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.rst', 'requir
             'docs/docsite/links.yml', 'docs/docsite/extra-docs.yml')
 MAX_FILES = 2000
 MAX_BYTES = 5 * 1024 * 1024
-DOC_TYPES_WITH_EXAMPLES_AND_RETURN = ('module', 'filter', 'test', 'lookup', 'callback', 'inventory', 'connection',
-                                      'become', 'cache', 'cliconf', 'httpapi', 'netconf', 'shell', 'strategy', 'vars')
-# A strategy returns nothing of its own (the tasks' results are their actions'; ansible.builtin's
-# strategies have no RETURN either): EXAMPLES only.
-DOC_TYPES_WITHOUT_RETURN = ('strategy',)
+# The documentation parts each plugin type must have. A strategy returns nothing of its own (the
+# tasks' results are their actions'; ansible.builtin's strategies have no RETURN either).
+DOC_PARTS = dict(dict.fromkeys(('module', 'filter', 'test', 'lookup', 'callback', 'inventory', 'connection', 'become',
+                                'cache', 'cliconf', 'httpapi', 'netconf', 'shell', 'vars'), ('examples', 'return')),
+                 strategy=('examples',))
 ANSIBLE_MARKUP = re.compile(r'(?<![A-Za-z0-9_])[BCEIMOPUV]\([^)]+\)|(?<![A-Za-z0-9_])L\([^)]+,[^)]+\)')
 
 
@@ -108,15 +108,14 @@ def plugin_docs(dump_file):
         dump = json.load(handle)
     checked = []
     for plugin_type, plugins in sorted(dump['all'].items()):
-        if plugin_type not in DOC_TYPES_WITH_EXAMPLES_AND_RETURN:
+        if plugin_type not in DOC_PARTS:
             continue
         for name, data in sorted(plugins.items()):
             if not name.startswith('sipfleet.provision.'):
                 continue
             if data.get('error'):
                 fail('%s %s: documentation does not load: %s' % (plugin_type, name, data['error']))
-            parts = ('examples',) if plugin_type in DOC_TYPES_WITHOUT_RETURN else ('examples', 'return')
-            lacks = [part.upper() for part in parts if not data.get(part)]
+            lacks = [part.upper() for part in DOC_PARTS[plugin_type] if not data.get(part)]
             if lacks:
                 fail('%s %s has no %s' % (plugin_type, name, ' and no '.join(lacks)))
             checked.append('%s %s' % (plugin_type, name.split('.')[-1]))

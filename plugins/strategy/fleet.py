@@ -89,10 +89,8 @@ class StrategyModule(LinearStrategy):
             return super()._queue_task(host, task, task_vars, play_context)
         if self._batch and self._batch[0][1]._uuid != task._uuid:  # a batch is one task's
             self._start_batch()
-        if self._batch:
-            self._expect(host, task, task_vars, play_context)
-        else:  # counted at once, so that the play waits for the batch (and starts it, below)
-            self._pending_results += 1
+        # Counted at once, so that the play waits for the batch (and starts it, below).
+        self._expect(host, task, task_vars, play_context)
         self._batch.append((host, task, task_vars, play_context))
         if len(self._batch) >= min(MAX_BATCH, math.ceil(len(self._hosts_cache) / len(self._workers))):
             self._start_batch()
@@ -111,11 +109,11 @@ class StrategyModule(LinearStrategy):
 
     def _start_batch(self):
         """One worker for the batch's hosts, one after the other, Ansible's worker code for each:
-        the first host is queued as any task is (which counts it again), the worker runs the rest."""
+        the first host is queued as any task is, the worker runs the rest."""
         if not self._batch:
             return
         (first, *rest), self._batch = self._batch, []
-        self._pending_results -= 1
+        self._pending_results -= 1  # queuing the first host counts it (and expects it) again
         with _workers_of(rest):
             super()._queue_task(*first)
         for host, task, _task_vars, _play_context in rest:
