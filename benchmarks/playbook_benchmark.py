@@ -54,7 +54,7 @@ DEBUG_PLAY = """---
         msg: "{{ sip_fleet_panel_api_url }}"
 """
 CALLBACK = r'''
-import json, os, time
+import json, os, resource, time
 from ansible.plugins.callback import CallbackBase
 
 
@@ -72,6 +72,7 @@ class CallbackModule(CallbackBase):
     def _close(self):
         if self.tasks and 'wall' not in self.tasks[-1]:
             self.tasks[-1]['wall'] = time.monotonic() - self.tasks[-1]['start']
+            self.tasks[-1]['peak'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
             self._dump()
 
     def _dump(self):  # after every task: a run killed at its timeout still shows where it was
@@ -80,7 +81,8 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._close()
-        entry = dict(name=task.get_name(), start=time.monotonic(), ok=0, changed=0, skipped=0, failed=0)
+        entry = dict(name=task.get_name(), start=time.monotonic(), ok=0, changed=0, skipped=0, failed=0,
+                     peak_before=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
         self.tasks.append(entry)
         self.by_uuid[task._uuid] = entry
 
@@ -250,7 +252,8 @@ def print_report(bench):
 
 
 def print_tasks(row, panels):
-    """Where the time of one run goes: every task with its wall time and its host results."""
+    """Where the time of one run goes: every task with its wall time, the main process's peak memory when
+    it ended, and its host results."""
     tasks = row['tasks']
     inside = sum(t['wall'] for t in tasks)
     print('\nwhere the time goes: %s #%d, %.2f s wall; %d %stasks, %d of them per host (%d+ results); outside '
@@ -258,12 +261,17 @@ def print_tasks(row, panels):
               row['run'], row['repeat'], row['wall'], len(tasks), 'finished ' if row['timeout'] else '',
               per_host_tasks(row, panels), panels, ', the task killed at the timeout' if row['timeout'] else '',
               row['wall'] - inside))
-    head = '%8s %8s %6s %7s %7s %6s  %s' % ('wall s', 'ms/host', 'ok', 'changed', 'skipped', 'failed', 'task')
+    if tasks:
+        print("the main process's peak before the first task (inventory and playbook loaded): %.0f MB"
+              % tasks[0]['peak_before'])
+    head = '%8s %8s %7s %6s %7s %7s %6s  %s' % ('wall s', 'ms/host', 'peak MB', 'ok', 'changed', 'skipped', 'failed',
+                                                'task')
     print(head)
     print('-' * 100)
     for t in tasks:
-        print('%8.2f %8.1f %6d %7d %7d %6d  %s' % (t['wall'], t['wall'] * 1000 / panels, t['ok'], t['changed'],
-                                                   t['skipped'], t['failed'], t['name'][:120]))
+        print('%8.2f %8.1f %7.0f %6d %7d %7d %6d  %s' % (
+            t['wall'], t['wall'] * 1000 / panels, t['peak'], t['ok'], t['changed'], t['skipped'], t['failed'],
+            t['name'][:120]))
 
 
 def main(argv=None):

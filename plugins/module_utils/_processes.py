@@ -18,6 +18,31 @@ import traceback
 MAX_PROCESSES = 4
 
 
+def shared_strings(value, text=str):
+    """``value`` (JSON types) with equal strings as one object, keys and values; ``text`` makes
+    the object of each distinct string (``str`` itself by default).
+
+    Pickle sends an object met twice once, so a result built this way crosses to another process
+    (Ansible's result queue, the pipes below) and is held there with every distinct string once: a
+    fleet's results repeat the same few values (a realm, a transport, a proxy) for every panel.
+    Only plain ``str`` is shared; subclasses (tagged or unsafe strings) are kept as they are.
+    """
+    cache = {}
+
+    def share(item):
+        if type(item) is str:  # pylint: disable=unidiomatic-typecheck
+            found = cache.get(item)
+            if found is None:
+                found = cache[item] = text(item)
+            return found
+        if isinstance(item, dict):
+            return dict((share(key), share(entry)) for key, entry in item.items())
+        if isinstance(item, list):
+            return [share(entry) for entry in item]
+        return item
+    return share(value)
+
+
 def process_count(items, per_process):
     """One process per CPU this process may use (at most MAX_PROCESSES), each with at least
     ``per_process`` items; 1 where ``os.fork`` does not exist."""

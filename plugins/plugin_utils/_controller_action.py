@@ -65,6 +65,7 @@ import os
 import traceback
 import warnings
 
+from ansible.executor import task_executor
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -76,6 +77,7 @@ from ansible.utils.vars import merge_hash
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
+from ansible_collections.sipfleet.provision.plugins.module_utils._processes import shared_strings
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import NO_LOG_MARKER
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring_in
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
@@ -171,6 +173,17 @@ def remove_secrets(value, secrets):
     return _finish(masked, sorted(found, key=lambda secret: (-len(secret), secret)))
 
 
+# ansible-core 2.16 to 2.18 wrap every string of an action's result as unsafe (``wrap_var``), a new
+# object for each occurrence, and keep strings that are unsafe already; 2.19 and later do not wrap.
+_RESULT_TEXT = getattr(task_executor, 'wrap_var', str)
+
+
+def shared_result(result):
+    """An action's result with equal strings as one object, as Ansible will hold it (``shared_strings``):
+    a fleet task's result is sent from the worker and kept by the controller with each string once."""
+    return shared_strings(result, _RESULT_TEXT)
+
+
 def module_result(result, params, no_log_values):
     """The result as ``AnsibleModule.exit_json``/``fail_json`` returns it: JSON types,
     ``invocation.module_args``, every ``no_log`` value removed."""
@@ -211,7 +224,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
             result.pop('failed')
     for key, values in notes.items():
         result[key] = list(result.get(key) or []) + values
-    return module_result(result, params, no_log_values | set(secrets))
+    return shared_result(module_result(result, params, no_log_values | set(secrets)))
 
 
 def warm_up():

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import shared_result
+
 
 class LocalAction(ActionBase):
     """An action that runs in the controller and sends nothing. Subclasses set ``name`` and
@@ -27,7 +29,7 @@ class LocalAction(ActionBase):
         if unknown:
             return dict(result, failed=True, msg='Unsupported parameters for (%s) module: %s' % (self.name, ', '.join(unknown)))
         result.update(self.act(self._task.args, task_vars or {}))
-        return result
+        return shared_result(result)
 
     def act(self, args, task_vars):
         raise NotImplementedError

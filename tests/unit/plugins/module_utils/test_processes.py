@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 
 import pytest
 
@@ -42,3 +43,39 @@ def test_process_count(monkeypatch):
     assert _processes.process_count(list(range(1000)), 100) == _processes.MAX_PROCESSES
     monkeypatch.delattr(_processes.os, 'fork')
     assert _processes.process_count(list(range(1000)), 100) == 1
+
+
+class _Tagged(str):
+    """A str subclass, as a tagged or unsafe string of Ansible is."""
+
+
+def test_shared_strings_one_object_for_each_distinct_string():
+    panels = dict(('panel-%03d' % n, dict(realm=''.join(['realm.', 'example']), transport=''.join(['u', 'dp']),
+                                          user='user%03d' % n, port=5060, stun=[''.join(['stun.', 'example'])]))
+                  for n in range(50))
+    tagged = _Tagged('realm.example')
+    value = dict(panels=panels, tagged=tagged, flag=True)
+    shared = _processes.shared_strings(value)
+    assert shared == value
+    realms = set(id(p['realm']) for p in shared['panels'].values())
+    stuns = set(id(p['stun'][0]) for p in shared['panels'].values())
+    assert len(realms) == 1 and len(stuns) == 1
+    assert len(set(id(p['realm']) for p in panels.values())) == 50  # the input is not changed
+    assert shared['tagged'] is tagged  # a subclass stays what it is, never replaced by an equal str
+    keys = set(id(key) for p in shared['panels'].values() for key in p if key == 'transport')
+    assert len(keys) == 1
+    # what crosses to another process: each distinct string once
+    assert len(pickle.dumps(shared)) < len(pickle.dumps(value)) * 0.7
+    again = pickle.loads(pickle.dumps(shared))
+    assert len(set(id(p['realm']) for p in again['panels'].values())) == 1
+
+
+def test_shared_strings_makes_each_distinct_string_once():
+    made = []
+
+    def text(value):
+        made.append(value)
+        return _Tagged(value)
+    shared = _processes.shared_strings([{'a': 'x'}, {'a': ''.join(['x'])}, 'y'], text)
+    assert sorted(made) == ['a', 'x', 'y']
+    assert type(shared[0]['a']) is _Tagged and shared[0]['a'] is shared[1]['a']

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import time
 from unittest import mock
 
 import pytest
 
+from ansible.executor import task_executor
 from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.sipfleet.provision.plugins.action.basip_sip import ActionModule as BasipSipAction
@@ -21,7 +23,7 @@ from ansible_collections.sipfleet.provision.plugins.modules import basip_sip
 from ansible_collections.sipfleet.provision.plugins.module_utils import _runner as module_runner
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import (
-    FORCE_MODULE_ENV, FORCE_MODULE_VAR, ControllerAction, force_module_path, run_in_controller,
+    FORCE_MODULE_ENV, FORCE_MODULE_VAR, ControllerAction, force_module_path, run_in_controller, shared_result,
     task_environment,
 )
 from ansible_collections.sipfleet.provision.tests.simulator.basip import FACTORY_SETTINGS
@@ -341,3 +343,20 @@ def test_a_read_timeout_is_a_failure_not_unreachable(fleet):
     assert result['failed'] and 'unreachable' not in result
     assert 'no answer within timeout=0.3s (the timeout option)' in result['msg']
     time.sleep(1.0)  # let the slow answer finish before the next test clears the log
+
+
+def test_a_result_reaches_the_controller_with_each_string_once():
+    """What the worker sends and the controller keeps: ansible-core 2.16 to 2.18 wrap every string
+    of a result (a new object each, unless unsafe already), 2.19 and later send it as it is."""
+    result = dict(changed=False, panels=dict(('panel-%03d' % n, dict(realm=''.join(['realm.', 'example']),
+                                                                   transport=''.join(['u', 'dp'])))
+                                             for n in range(100)))
+    sent = shared_result(result)
+    if hasattr(task_executor, 'wrap_var'):
+        sent = task_executor.wrap_var(sent)
+    received = pickle.loads(pickle.dumps(sent))
+    assert received == result
+    assert len(set(id(panel['realm']) for panel in received['panels'].values())) == 1
+    assert len(set(id(key) for panel in received['panels'].values() for key in panel if key == 'realm')) == 1
+    unshared = result if not hasattr(task_executor, 'wrap_var') else task_executor.wrap_var(result)
+    assert len(pickle.dumps(sent)) < len(pickle.dumps(unshared)) * 0.7
