@@ -78,4 +78,4 @@ def test_shared_strings_makes_each_distinct_string_once():
         return _Tagged(value)
     shared = _processes.shared_strings([{'a': 'x'}, {'a': ''.join(['x'])}, 'y'], text)
     assert sorted(made) == ['a', 'x', 'y']
-    assert type(shared[0]['a']) is _Tagged and shared[0]['a'] is shared[1]['a']
+    assert isinstance(shared[0]['a'], _Tagged) and shared[0]['a'] is shared[1]['a']

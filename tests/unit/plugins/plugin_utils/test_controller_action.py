@@ -348,9 +348,9 @@ def test_a_read_timeout_is_a_failure_not_unreachable(fleet):
 def test_a_result_reaches_the_controller_with_each_string_once():
     """What the worker sends and the controller keeps: ansible-core 2.16 to 2.18 wrap every string
     of a result (a new object each, unless unsafe already), 2.19 and later send it as it is."""
-    result = dict(changed=False, panels=dict(('panel-%03d' % n, dict(realm=''.join(['realm.', 'example']),
-                                                                   transport=''.join(['u', 'dp'])))
-                                             for n in range(100)))
+    def panel():  # equal values, each its own object, as a thread pool's responses give them
+        return dict(realm=''.join(['realm.', 'example']), transport=''.join(['u', 'dp']))
+    result = dict(changed=False, panels=dict(('panel-%03d' % n, panel()) for n in range(100)))
     sent = shared_result(result)
     if hasattr(task_executor, 'wrap_var'):
         sent = task_executor.wrap_var(sent)
