@@ -58,8 +58,12 @@ import json, os, resource, time
 from ansible.plugins.callback import CallbackBase
 
 
+def _peak_mb():  # this process's peak resident memory so far (ru_maxrss is in KiB on Linux)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 class CallbackModule(CallbackBase):
-    """Wall time of every task (its start to the next start) and its host results."""
+    """Wall time of every task (its start to the next start), the peak memory after it and its host results."""
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = 'aggregate'
     CALLBACK_NAME = 'task_timer'
@@ -72,7 +76,7 @@ class CallbackModule(CallbackBase):
     def _close(self):
         if self.tasks and 'wall' not in self.tasks[-1]:
             self.tasks[-1]['wall'] = time.monotonic() - self.tasks[-1]['start']
-            self.tasks[-1]['peak'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+            self.tasks[-1]['peak'] = _peak_mb()
             self._dump()
 
     def _dump(self):  # after every task: a run killed at its timeout still shows where it was
@@ -82,7 +86,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._close()
         entry = dict(name=task.get_name(), start=time.monotonic(), ok=0, changed=0, skipped=0, failed=0,
-                     peak_before=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+                     peak_before=_peak_mb())
         self.tasks.append(entry)
         self.by_uuid[task._uuid] = entry
 
