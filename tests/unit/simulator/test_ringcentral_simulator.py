@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The RingCentral simulator answers as api/ringcentral.md says, request by request."""
+"""The RingCentral simulator answers as RingCentral's API says (its OpenAPI contract in
+tests/contract/, tests/contract/README.md), request by request."""
 
 from __future__ import annotations
 

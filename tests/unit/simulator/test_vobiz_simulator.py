@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Vobiz simulator follows api/vobiz.md: auth, validation, variants, control routes."""
+"""The Vobiz simulator follows Vobiz's API reference (https://docs.vobiz.ai): auth, validation,
+variants, control routes."""
 
 from __future__ import annotations
 

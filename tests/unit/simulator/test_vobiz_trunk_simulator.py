@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Trunks, IP ACLs and origination URIs of the Vobiz simulator follow api/vobiz.md and the
-Vobiz trunk pages: both create bodies, both update rules, attachment by id, 409 on delete."""
+"""Trunks, IP ACLs and origination URIs of the Vobiz simulator follow Vobiz's API reference
+(https://docs.vobiz.ai, its trunk pages): both create bodies, both update rules, attachment by id,
+409 on delete."""
 
 from __future__ import annotations
 
