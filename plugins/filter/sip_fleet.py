@@ -1,215 +1,297 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the sip_fleet role decides for every panel of the play, in one pass.
+"""What the sip_fleet role decides for the panels of a play (documented in sip_fleet_plan.yml and
+sip_fleet_settings.yml).
 
-The role's fleet tasks run once for the play; these filters turn the variables of every
-panel (``fleet_vars``: host -> the checked variables of its source) and what the services
-answered into the panels' settings (for ``basip_sip_fleet``) and their results. Each filter is
-documented in its sidecar, ``sip_fleet_<name>.yml``.
+``sip_fleet_plan`` reads every panel's own variables through ``hostvars`` and checks them, all of
+them before the role sends its first request; ``sip_fleet_settings`` turns the plan and what the
+services answered into each panel's ``basip_sip`` options, or the reason the panel cannot have them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
 
-from ansible.errors import AnsibleFilterError
+from ansible.errors import AnsibleError, AnsibleFilterError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import basip_sip_options
-from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import outbound_proxy
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import InputError
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
 
+# The variables each panel may set for itself (host_vars, group_vars, inventory, extra vars), by source.
+# Every other variable of the role is the play's (one value for the play: the mode, the rotation,
+# the accounts).
+_PANEL_VARS = ('sip_fleet_panel_api_url', 'sip_fleet_panel_api_username', 'sip_fleet_panel_api_password',
+               'sip_fleet_panel_validate_certs', 'sip_fleet_panel_ca_path')
+_SOURCE_VARS = dict(
+    vobiz=('sip_fleet_transport', 'sip_fleet_stun', 'sip_fleet_registration_interval', 'sip_fleet_username_prefix',
+           'sip_fleet_credential_generation', 'sip_fleet_username', 'sip_fleet_trunk_password',
+           'sip_fleet_credential_description'),
+    ringcentral=('sip_fleet_ringcentral_device_id', 'sip_fleet_ringcentral_device_serial',
+                 'sip_fleet_ringcentral_device_name', 'sip_fleet_ringcentral_transport',
+                 'sip_fleet_ringcentral_domain', 'sip_fleet_ringcentral_refresh'),
+)
 _CONNECTION = (('api_url', 'sip_fleet_panel_api_url'), ('api_username', 'sip_fleet_panel_api_username'),
                ('api_password', 'sip_fleet_panel_api_password'), ('validate_certs', 'sip_fleet_panel_validate_certs'),
                ('ca_path', 'sip_fleet_panel_ca_path'))
 # RingCentral device ids are digit strings (the API's "internal identifier of a device", for
 # example 802398804016); anything else would be sent and, when empty, register a new device.
 _DEVICE_ID = re.compile(r'[0-9]{1,20}\Z')
-_DEVICE_KEYS = ('sip_fleet_ringcentral_device_id', 'sip_fleet_ringcentral_device_serial', 'sip_fleet_ringcentral_device_name')
+_BASIP_VALIDATOR = ArgumentSpecValidator(**BASIP_SIP.options.validator_kwargs())
+
+
+def _plain(value):
+    """JSON types (a vault-encrypted or tagged value becomes its text)."""
+    if isinstance(value, Mapping):
+        return dict((str(key), _plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
 
 
 def _defined(options):
     return dict((key, value) for key, value in options.items() if value is not None)
 
 
-def _update_password(values):
-    return 'always' if values.get('sip_fleet_rotate') else 'on_change'
+def username(host, prefix, generation=0):
+    """The credential user name of ``host``: ``prefix``, the host name without every character that is
+    not a letter or digit, and ``-g<generation>`` above generation 0."""
+    return '%s%s%s' % (prefix, re.sub('[^A-Za-z0-9]', '', host), ('-g%d' % generation) if generation > 0 else '')
 
 
-def device_errors(checked):
-    """host -> error, for RingCentral panels that name no usable device."""
-    errors = {}
-    for host, values in checked.items():
-        if values.get('sip_fleet_source') != 'ringcentral':
-            continue
-        device_id = values.get('sip_fleet_ringcentral_device_id')
-        if not any(values.get(key) is not None for key in _DEVICE_KEYS) or (
-                device_id is not None and not _DEVICE_ID.match(str(device_id))):
-            errors[host] = ('%s: name the RingCentral device by sip_fleet_ringcentral_device_id (1 to 20 digits), '
-                            'sip_fleet_ringcentral_device_serial or sip_fleet_ringcentral_device_name.' % host)
-    return errors
+def _host_values(host, variables, names, defaults):
+    """``(values, error)``: each name's value for the host, its own or else the role's default."""
+    values = {}
+    for name in names:
+        try:
+            values[name] = _plain(variables[name]) if name in variables else defaults.get(name)
+        except AnsibleError as exc:
+            return values, '%s: %s cannot be evaluated: %s' % (host, name, getattr(exc, 'message', exc))
+    return values, None
 
 
-def hosts_of(checked, source=None, among=None, without=()):
-    """The hosts of ``source`` (vobiz, ringcentral; None: any), in play order: only those in ``among``
-    when given, none of those in any of ``without`` (lists or dicts of hosts)."""
-    among = None if among is None else set(among)
-    left_out = set()
-    for hosts in without:
-        left_out.update(hosts)
-    return [host for host, values in checked.items()
-            if (source is None or values.get('sip_fleet_source') == source) and (among is None or host in among)
-            and host not in left_out]
+def _computed(host, address, values):
+    """The rules of the role's computed defaults (argument_specs.yml documents them)."""
+    if values.get('sip_fleet_panel_api_url') is None:
+        values['sip_fleet_panel_api_url'] = 'http://%s' % address
+    if values['sip_fleet_source'] == 'vobiz':
+        generation = values.get('sip_fleet_credential_generation') or 0
+        if values.get('sip_fleet_username') is None:
+            values['sip_fleet_username'] = username(host, values['sip_fleet_username_prefix'], generation)
+            if generation > 0:
+                values['sip_fleet_previous_username'] = username(host, values['sip_fleet_username_prefix'], generation - 1)
+        if values.get('sip_fleet_credential_description') is None:
+            values['sip_fleet_credential_description'] = 'panel %s' % host
+    return values
 
 
-def panels(checked, hosts, settings=None):
-    """``basip_sip_fleet`` panels: each host's connection options and its ``settings[host]``."""
-    settings = settings or {}
-    return [dict(host=host, options=_defined(dict(
-        ((option, checked[host].get(name)) for option, name in _CONNECTION), **settings.get(host, {}))))
-        for host in hosts]
+def _checked(host, values, validators):
+    """The values with their types as the role's argument spec converts them, or the spec's error."""
+    validator = validators.get(values.get('sip_fleet_source'))
+    if validator is None:
+        return values, '%s: sip_fleet_source is %r; expected one of: %s' % (
+            host, values.get('sip_fleet_source'), ', '.join(sorted(validators)))
+    given = _defined(values)
+    checked = validator.validate(given, validate_role_argument_spec=True)
+    values.update((k, v) for k, v in checked.validated_parameters.items() if k in given)
+    if checked.error_messages:
+        return values, '%s: %s' % (host, '; '.join(checked.error_messages))
+    return values, None
 
 
-def credentials(checked, hosts):
-    """The trunk credentials of the Vobiz panels ``hosts`` (for ``vobiz_credential_set``)."""
-    return [dict(username=checked[host]['sip_fleet_username'], password=checked[host]['sip_fleet_trunk_password'],
-                 description=checked[host]['sip_fleet_credential_description']) for host in hosts]
+def _connection(values):
+    return _defined(dict((option, values.get(name)) for option, name in _CONNECTION))
 
 
-def vobiz_settings(checked, hosts, trunk_domain):
-    """host -> the ``basip_sip`` settings of each Vobiz panel, registering to ``trunk_domain``."""
-    settings = {}
+def _vobiz_options(values, play):
+    """The panel's basip_sip options but the proxy (the trunk's domain comes from Vobiz)."""
+    return _defined(dict(
+        realm=play.get('vobiz_realm'), user=values['sip_fleet_username'], user_id=values['sip_fleet_username'],
+        password=values['sip_fleet_trunk_password'], transport=values['sip_fleet_transport'],
+        stun=values.get('sip_fleet_stun'), registration_interval=values.get('sip_fleet_registration_interval')))
+
+
+def _panel_error(host, values, options):
+    """Every rule basip_sip applies to the panel's options before a request, as one message, or None."""
+    params, _secrets, error, _notes = validate_args(_BASIP_VALIDATOR, dict(_connection(values), **options), 'basip_sip')
+    if error is None:
+        try:
+            BASIP_SIP.options.check(params)
+        except InputError as exc:
+            error = str(exc)
+    return None if error is None else '%s: the panel would refuse its settings: %s' % (host, error)
+
+
+def _device_error(host, values):
+    device_id = values.get('sip_fleet_ringcentral_device_id')
+    named = [key for key in _SOURCE_VARS['ringcentral'][:3] if values.get(key) is not None]
+    if not named or (device_id is not None and not _DEVICE_ID.match(str(device_id))):
+        return ('%s: name the RingCentral device by sip_fleet_ringcentral_device_id (1 to 20 digits), '
+                'sip_fleet_ringcentral_device_serial or sip_fleet_ringcentral_device_name.' % host)
+    return None
+
+
+def _panel_address(url):
+    """The panel a URL reaches (scheme, host and port, case-insensitively), to find two hosts on one panel."""
+    try:
+        parts = urlsplit(str(url).strip())
+        return (parts.scheme.lower(), (parts.hostname or '').lower(), parts.port)
+    except ValueError:
+        return str(url)
+
+
+def _same(errors, panels, key, what, fix):
+    """Fail every panel that shares ``key(values)`` with another, naming the others."""
+    seen = {}
+    for host, values in panels.items():
+        if host not in errors and key(values) is not None:
+            seen.setdefault(key(values), []).append(host)
+    for hosts in seen.values():
+        for host in hosts if len(hosts) > 1 else ():
+            others = ', '.join(h for h in hosts if h != host)
+            errors[host] = '%s: %s as %s; %s' % (host, what, others, fix)
+
+
+def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
+    """The checked variables of every panel of ``hosts`` and the error of each panel that fails."""
+    validators = dict((source, ArgumentSpecValidator(dict(specs['panel']['options'], **specs[source + '_panel']['options'])))
+                      for source in _SOURCE_VARS)
+    panels, errors = {}, {}
     for host in hosts:
-        values = checked[host]
-        settings[host] = _defined(dict(
-            proxy='sip:%s' % trunk_domain, realm=values['sip_fleet_vobiz_realm'], user=values['sip_fleet_username'],
-            user_id=values['sip_fleet_username'], password=values['sip_fleet_trunk_password'],
-            transport=values['sip_fleet_transport'], stun=values.get('sip_fleet_stun'),
-            registration_interval=values.get('sip_fleet_registration_interval'),
-            update_password=_update_password(values)))
-    return settings
+        variables = hostvars[host]
+        values, error = _host_values(host, variables, ('sip_fleet_source',), defaults)
+        address = variables['ansible_host'] if 'ansible_host' in variables else host
+        if error is None:
+            own, error = _host_values(host, variables, _PANEL_VARS + _SOURCE_VARS.get(values['sip_fleet_source'], ()),
+                                      defaults)
+            values.update(own)
+        if error is None:
+            values, error = _checked(host, values, validators)
+        if error is None:
+            values = _computed(host, str(address), values)
+        if error is None:
+            if values['sip_fleet_source'] == 'vobiz':
+                error = _panel_error(host, values, _vobiz_options(values, play))
+            else:
+                error = _device_error(host, values) or _panel_error(host, values, {})
+        panels[host] = values
+        if error is not None:
+            errors[host] = error
+    _same(errors, panels, lambda values: _panel_address(values['sip_fleet_panel_api_url']),
+          'reaches the same panel (sip_fleet_panel_api_url)', 'give each panel one inventory host')
+    _same(errors, panels, lambda values: (values.get('sip_fleet_username') or '').lower() or None,
+          'has the same Vobiz user name (sip_fleet_username)', 'set sip_fleet_username for one of them')
+    sources = dict((source, [host for host in hosts if host not in errors and panels[host]['sip_fleet_source'] == source])
+                   for source in _SOURCE_VARS)
+    return dict(panels=dict((host, panels[host]) for host in hosts if host not in errors), errors=errors,
+                vobiz=sources['vobiz'], ringcentral=sources['ringcentral'],
+                credentials=[dict(username=panels[host]['sip_fleet_username'],
+                                  password=panels[host]['sip_fleet_trunk_password'],
+                                  description=panels[host]['sip_fleet_credential_description'])
+                             for host in sources['vobiz']])
 
 
-def rc_plan(checked, hosts, panels_now, drift, check_mode):
-    """host -> what each RingCentral panel needs: ``identity`` (fetch one: the panel holds none from
-    RingCentral yet, or refresh, or rotation; never in a drift run or check mode), ``lookup`` (its device
-    is named by serial or name), and its device reference."""
-    plan = {}
-    for host in hosts:
-        values = checked[host]
-        realm = ((panels_now.get(host) or {}).get('settings') or {}).get('realm')
-        identity = not drift and not check_mode and bool(
-            values.get('sip_fleet_rotate') or values.get('sip_fleet_ringcentral_refresh')
-            or realm != values.get('sip_fleet_ringcentral_domain'))
-        wants = identity or drift
-        device_id = values.get('sip_fleet_ringcentral_device_id')
-        plan[host] = dict(identity=identity, wants=wants, lookup=wants and device_id is None,
-                          device_id=None if device_id is None else str(device_id),
-                          serial=values.get('sip_fleet_ringcentral_device_serial'),
-                          name=values.get('sip_fleet_ringcentral_device_name'))
-    return plan
+def _rc_needs(plan, panels_now, play):
+    """host -> whether each RingCentral panel gets a new identity: only in an enforce run, not in check
+    mode, and only when the panel holds none from RingCentral yet, on refresh or on rotation (every
+    identity RingCentral issues mints a new authorization ID)."""
+    if play.get('mode') == 'drift' or play.get('check_mode'):
+        return dict.fromkeys(plan['ringcentral'], False)
+    needs = {}
+    for host in plan['ringcentral']:
+        values = plan['panels'][host]
+        realm = (panels_now.get(host) or {}).get('query_result')
+        needs[host] = bool(play.get('rotate') or values.get('sip_fleet_ringcentral_refresh')
+                           or realm != values['sip_fleet_ringcentral_domain'])
+    return needs
 
 
-def rc_device_ids(plan, devices):
-    """``{'ids': host -> device id, 'errors': host -> error}`` for the panels that want RingCentral;
-    a serial or name must match exactly one device of ``devices`` (the account's device list)."""
-    ids, errors = {}, {}
-    for host, entry in plan.items():
-        if not entry['wants']:
+def sip_fleet_ringcentral(plan, panels_now, play, devices=None):
+    """``{'needing': host -> device id, 'errors': host -> error}`` of the RingCentral panels that get a new
+    identity. ``panels_now`` are the results of a ``basip_sip_info`` loop over the hosts with
+    ``query: settings.realm``; ``devices`` (the account's device list) resolves a serial or a name (a
+    host whose device is named so has the id None until then)."""
+    needing, errors = {}, {}
+    panels_now = dict((result['item'], result) for result in panels_now or [])  # the results of a loop over hosts
+    for host, needed in _rc_needs(plan, panels_now, play).items():
+        values = plan['panels'][host]
+        if not needed:
             continue
-        if not entry['lookup']:
-            ids[host] = entry['device_id']
+        if (panels_now.get(host) or {}).get('failed'):
+            errors[host] = '%s: %s' % (host, panels_now[host].get('msg') or 'the panel could not be read')
             continue
-        key, wanted = ('serial', entry['serial']) if entry['serial'] is not None else ('name', entry['name'])
-        matches = [device for device in devices or [] if device.get(key) == wanted]
+        if values.get('sip_fleet_ringcentral_device_id') is not None:
+            needing[host] = str(values['sip_fleet_ringcentral_device_id'])
+            continue
+        key = 'serial' if values.get('sip_fleet_ringcentral_device_serial') is not None else 'name'
+        wanted = values['sip_fleet_ringcentral_device_' + key]
+        if devices is None:
+            needing[host] = None  # looked up first
+            continue
+        matches = [device for device in devices if device.get(key) == wanted]
         if len(matches) == 1:
-            ids[host] = str(matches[0]['id'])
+            needing[host] = str(matches[0]['id'])
         else:
-            errors[host] = '%s: %d RingCentral devices have the %s %s; exactly one must' % (
-                host, len(matches), key, wanted)
-    return dict(ids=ids, errors=errors)
+            errors[host] = '%s: %d RingCentral devices have the %s %s (sip_fleet_ringcentral_device_%s); exactly one must' % (
+                host, len(matches), key, wanted, key)
+    return dict(needing=needing, errors=errors)
 
 
-def rc_settings(checked, plan, device_ids, identities, devices_now, drift):
-    """``{'settings': host -> basip_sip settings, 'errors': host -> error}`` of the RingCentral panels:
-    the identity fetched for it, in a drift run its device's current (read-only) SIP info, else only
-    the realm and transport (a converged panel keeps its identity). An identity the panel would
-    reject is that panel's error, not the play's."""
-    settings, errors = {}, {}
-    now = dict((str(device.get('id')), device.get('sip_info') or {}) for device in devices_now or [])
-    for host, entry in plan.items():
-        values = checked[host]
-        device_id = device_ids.get(host)
-        options = dict(realm=values['sip_fleet_ringcentral_domain'],
-                       transport=values['sip_fleet_ringcentral_transport'].lower())
-        if entry['identity']:
-            identity = (identities or {}).get(device_id)
-            if not identity:
-                errors[host] = '%s: RingCentral returned no SIP identity for device %s' % (host, device_id)
-                continue
-            try:
-                options = basip_sip_options(identity['sip_info'][0])
-            except AnsibleFilterError as exc:  # an identity the panel would reject: this panel's error
-                errors[host] = '%s: %s' % (host, exc)
-                continue
-        elif drift:
-            read = now.get(device_id) or {}
-            # the proxy of the panel's transport, as a converge writes it (proxy_tls for TLS)
-            proxy = outbound_proxy(read.get('outbound_proxies'), options['transport'])
-            missing = [key for key in ('domain', 'outbound_proxies', 'user_name', 'authorization_id')
-                       if not (proxy if key == 'outbound_proxies' else read.get(key))]
-            if missing:  # this panel alone cannot be compared
-                errors[host] = '%s: RingCentral has no SIP info for device %s (%s)' % (host, device_id, ', '.join(missing))
-                continue
-            options.update(proxy='sip:' + read['domain'], outbound='sip:' + proxy,
-                           realm=read['domain'], user=read['user_name'], user_id=read['authorization_id'])
-        options['update_password'] = _update_password(values)
-        settings[host] = _defined(options)
-    return dict(settings=settings, errors=errors)
+def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
+    """``{'panels': host -> basip_sip options, 'errors': host -> error}`` for every panel of the plan."""
+    vobiz, ringcentral = vobiz or {}, ringcentral or {}
+    update_password = 'always' if play.get('rotate') else 'on_change'
+    settings, errors = {}, dict(plan['errors'])
+    for host in plan['vobiz']:
+        if vobiz.get('error'):
+            errors[host] = '%s: the trunk credentials or the trunk could not be ensured: %s' % (host, vobiz['error'])
+            continue
+        options = _vobiz_options(plan['panels'][host], play)
+        if vobiz.get('domain'):  # unknown only in check mode on an account without the trunk
+            options['proxy'] = 'sip:%s' % vobiz['domain']
+        settings[host] = options
+    identities, rc_errors = ringcentral.get('identities') or {}, ringcentral.get('errors') or {}
+    for host in plan['ringcentral']:
+        values = plan['panels'][host]
+        if host in rc_errors:
+            errors[host] = rc_errors[host]
+            continue
+        device_id = (ringcentral.get('needing') or {}).get(host)
+        if device_id is None and host not in (ringcentral.get('needing') or {}):
+            # the panel keeps the identity it holds: what an enforce run writes is the realm and transport
+            settings[host] = dict(realm=values['sip_fleet_ringcentral_domain'],
+                                  transport=values['sip_fleet_ringcentral_transport'].lower())
+            continue
+        identity = identities.get(device_id) or {}
+        try:
+            settings[host] = basip_sip_options((identity.get('sip_info') or [None])[0])
+        except AnsibleFilterError as exc:
+            errors[host] = '%s: no usable SIP identity from RingCentral for device %s: %s' % (
+                host, device_id, ringcentral.get('error') or getattr(exc, 'message', exc))
+    for host, options in settings.items():
+        options.update(_connection(plan['panels'][host]), update_password=update_password)
+        if play.get('wait_for_registration'):
+            options['wait_for_registration'] = True
+    return dict(panels=settings, errors=dict((host, errors[host]) for host in errors if host not in settings))
 
 
-def previous_users(checked, hosts, panels_now, converged):
-    """``[{host, username}]``: the credential each Vobiz panel of ``hosts`` held before a rotation
-    with ``sip_fleet_rotate_mode=new_credential``, to delete now that the panel converged on its new
-    one; never the panel's current credential, one outside the prefix, or the trunk's attached one."""
-    found = []
-    for host in hosts:
-        values = checked[host]
-        previous = (((panels_now.get(host) or {}).get('settings')) or {}).get('user') or ''
-        done = converged.get(host) or {}
-        if (values.get('sip_fleet_rotate') and values.get('sip_fleet_rotate_mode') == 'new_credential'
-                and done and not done.get('failed') and not done.get('unreachable')
-                and previous != values['sip_fleet_username'] and previous.startswith(values['sip_fleet_username_prefix'])
-                and previous != ((values.get('sip_fleet_vobiz_trunk') or {}).get('credential') or '')):
-            found.append(dict(host=host, username=previous))
-    return found
-
-
-def stopped(hosts, error, trunk_domain, trunk_name):
-    """host -> the result of each Vobiz panel that is not converged: failed with ``error`` (the
-    credentials or the trunk could not be ensured), or, without a trunk domain (check mode on an
-    account without the trunk), ok with the reason."""
-    if error:
-        return failures(dict.fromkeys(hosts, error))
-    if trunk_domain:
-        return {}
-    message = ('The trunk %s does not exist yet (check mode): its domain is known after the first real run.'
-               % trunk_name)
-    return dict((host, dict(changed=False, msg=message)) for host in hosts)
-
-
-def failures(errors, prefix=''):
-    """host -> a failed result with the host's error (``prefix`` before it). ``errors`` is a dict
-    host -> message, or the ``results`` of a loop over ``{host, ...}`` items (its failed items)."""
-    if isinstance(errors, list):
-        errors = dict((entry['item']['host'], entry.get('msg') or '(no message)')
-                      for entry in errors if entry.get('failed'))
-    return dict((host, dict(failed=True, changed=False, msg=prefix + message)) for host, message in errors.items())
+def sip_fleet_previous_credentials(plan, hosts, trunk_credential=None):
+    """The user names the Vobiz panels of ``hosts`` held before a ``new_credential`` rotation (their
+    previous generation), never the trunk's attached credential."""
+    return [dict(host=host, username=plan['panels'][host]['sip_fleet_previous_username'])
+            for host in hosts
+            if host in plan['vobiz'] and plan['panels'][host].get('sip_fleet_previous_username')
+            and plan['panels'][host]['sip_fleet_previous_username'] != trunk_credential]
 
 
 class FilterModule:
     def filters(self):
-        return dict(('sip_fleet_' + name, function) for name, function in (
-            ('device_errors', device_errors), ('hosts_of', hosts_of), ('panels', panels),
-            ('credentials', credentials), ('vobiz_settings', vobiz_settings), ('rc_plan', rc_plan),
-            ('rc_device_ids', rc_device_ids), ('rc_settings', rc_settings), ('previous_users', previous_users),
-            ('stopped', stopped), ('failures', failures)))
+        return dict(sip_fleet_plan=sip_fleet_plan, sip_fleet_ringcentral=sip_fleet_ringcentral,
+                    sip_fleet_settings=sip_fleet_settings, sip_fleet_previous_credentials=sip_fleet_previous_credentials)
