@@ -3,21 +3,29 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """RingCentral: the connection options, the token hook, the rate-limit pacer and the calls.
 
-API facts (``api/ringcentral.md``, the contracts in tests/contract/):
+API facts (RingCentral's public OpenAPI specification,
+https://netstorage.ringcentral.com/dpw/api-reference/specs/rc-platform.yml, and the extracts of it
+in tests/contract/):
 
 - ``POST /restapi/oauth/token`` (JWT-bearer grant, Basic client authentication, form body) and
   ``POST /restapi/oauth/revoke``: usage-plan group Auth.
 - ``POST /restapi/v1.0/client-info/sip-provision`` ("Register Device"): group Heavy, app
   permission ``VoipCalling``; every call mints a fresh ``authorizationId``.
-- ``GET /restapi/v1.0/account/~/device`` (paged), ``.../device/{deviceId}`` and
-  ``.../device/{deviceId}/sip-info``: group Light, app permission ``ReadAccounts``; read-only.
+- ``GET /restapi/v1.0/account/~/device/{deviceId}`` and ``.../sip-info``: group Light, app
+  permission ``ReadAccounts``; read-only. The paged account device list ``GET
+  /restapi/v1.0/account/~/device`` is in group Medium in the 2020 specification (the last that
+  lists it, https://github.com/grokify/go-ringcentral-client, ``office/v1/client/api/openapi.yaml``).
 - Device ids: the contract types ``deviceId`` as a string; every id it shows is a decimal
   number string, so 1 to 20 digits (a 64-bit number) are accepted, nothing else is sent.
 - Rate limits (https://developers.ringcentral.com/guide/basics/rate-limits): per user and group
-  (defaults Light 50, Heavy 10, Auth 5 a minute), then a penalty that every further request
-  restarts. Answers carry ``X-Rate-Limit-Group/-Limit/-Remaining/-Window``; :class:`Pacer` waits
-  for the window to pass when a group has no request left, so that normal operation never earns
-  a 429 (a 429 still waits for ``Retry-After`` within ``retry_max_wait``, in the HTTP client).
+  (defaults Light 50, Medium 40, Heavy 10, Auth 5 a minute), then a penalty that every further
+  request restarts. Answers carry ``X-Rate-Limit-Group/-Limit/-Remaining/-Window``. The group's
+  value is lower case in RingCentral's answers (``heavy``: the guide's examples, and the official
+  .NET SDK, https://github.com/ringcentral/RingCentral.Net, lower-cases it), and the guide gives
+  groups and limits as examples that vary from app to app: :class:`Pacer` keys groups
+  case-insensitively, learns each route's group from its answers, and waits for the window to
+  pass when a group has no request left, so that normal operation never earns a 429 (a 429
+  still waits for ``Retry-After`` within ``retry_max_wait``, in the HTTP client).
 """
 
 from __future__ import annotations
@@ -90,36 +98,65 @@ def check_credentials(params, token_needed=True):
             '(the JWT-bearer grant); missing: %s' % missing]
 
 
+ROUTE_GROUPS = {
+    'POST ' + TOKEN_PATH: 'auth',
+    'POST ' + REVOKE_PATH: 'auth',
+    'POST ' + SIP_PROVISION_PATH: 'heavy',
+    'GET ' + DEVICES_PATH: 'medium',
+    'GET ' + DEVICES_PATH + '/{deviceId}': 'light',
+    'GET ' + DEVICES_PATH + '/{deviceId}/sip-info': 'light',
+}
+"""The usage-plan group of each route until an answer names it (the specifications' groups)."""
+_ACCOUNT = re.compile(r'/account/[^/]+')
+_DEVICE = re.compile(r'/device/[^/]+')
+
+
+def route(method, url):
+    """``METHOD /path`` of a request, the account as ``~`` and a device id as ``{deviceId}``."""
+    path = urllib.parse.urlsplit(url).path
+    path = path[path.find('/restapi/'):] if '/restapi/' in path else path
+    return '%s %s' % (method.upper(), _DEVICE.sub('/device/{deviceId}', _ACCOUNT.sub('/account/~', path)))
+
+
 class Pacer:
     """Keeps each usage-plan group within its limit from the ``X-Rate-Limit-*`` headers.
 
-    After an answer that says a group has no request left in its window, the next request of
-    that group waits until a whole window has passed since that answer (RingCentral counts
-    per window; a request over the limit would start a penalty). ``waits`` records every wait.
+    :meth:`observe` sees every answer (a response hook of the session). It records the route's
+    group as the answer names it, compared case-insensitively, and when the group has no request
+    left in its window, the next request of that group waits until a whole window has passed
+    since that answer (RingCentral counts per window; a request over the limit would start a
+    penalty). A route not answered yet is taken to be in its group of :data:`ROUTE_GROUPS`.
+    ``waits`` records every wait.
     """
 
     def __init__(self, clock=time.monotonic, sleep=time.sleep):
         self.clock, self.sleep = clock, sleep
-        self.exhausted = {}     # group -> time after which a request is allowed again
+        self.groups = dict(ROUTE_GROUPS)    # route -> group (lower case)
+        self.exhausted = {}                 # group -> (its spelling, time after which a request is allowed)
         self.waits = []
 
-    def observe(self, response):
+    def observe(self, response, *args, **kwargs):
         headers = response.headers
         group, remaining, window = (headers.get('X-Rate-Limit-%s' % name) for name in ('Group', 'Remaining', 'Window'))
+        if not group or not group.strip():
+            return
+        key = group.strip().lower()
+        self.groups[route(response.request.method, response.url)] = key
         try:
             remaining, window = int(remaining), float(window)
         except (TypeError, ValueError):
             return
-        if group and remaining <= 0:
-            self.exhausted[group] = self.clock() + window + PACING_MARGIN
-        elif group:
-            self.exhausted.pop(group, None)
+        if remaining <= 0:
+            self.exhausted[key] = (group.strip(), self.clock() + window + PACING_MARGIN)
+        else:
+            self.exhausted.pop(key, None)
 
-    def wait(self, group, reason):
-        until = self.exhausted.pop(group, None)
+    def wait(self, method, path):
+        """Before ``method path``: wait while its group has no request left."""
+        group, until = self.exhausted.pop(self.groups.get(route(method, path)), (None, None))
         delay = 0 if until is None else until - self.clock()
         if delay > 0:
-            self.waits.append(dict(group=group, seconds=round(delay, 2), before=reason))
+            self.waits.append(dict(group=group, seconds=round(delay, 2), before=route(method, path)))
             self.sleep(delay)
 
     def messages(self):
@@ -155,10 +192,9 @@ class RingCentralAuth(TokenAuth):
 def request_token(http, credentials, pacer):
     """The token endpoint's answer to the JWT-bearer grant (checked: a token and its lifetime)."""
     client_id, client_secret, jwt = credentials
-    pacer.wait('Auth', 'the token request')
+    pacer.wait('POST', TOKEN_PATH)
     response = http.request('POST', TOKEN_PATH, authenticated=False, auth=(client_id, client_secret),
                             data=dict(grant_type=JWT_GRANT, assertion=jwt), headers={'Accept': 'application/json'})
-    pacer.observe(response)
     body = json_object(response, 'RingCentral', empty_ok=False)
     if not isinstance(body.get('access_token'), str) or not body['access_token']:
         raise ApiError('the token endpoint answered without an access token', status=response.status_code,
@@ -168,22 +204,24 @@ def request_token(http, credentials, pacer):
 
 def revoke_token(http, client, token, pacer):
     """Revoke ``token`` once (no retry: it expires on its own)."""
-    pacer.wait('Auth', 'the token revocation')
+    pacer.wait('POST', REVOKE_PATH)
     retries, http.retries = http.retries, 0
     try:
-        pacer.observe(http.request('POST', REVOKE_PATH, authenticated=False, auth=client, data=dict(token=token)))
+        http.request('POST', REVOKE_PATH, authenticated=False, auth=client, data=dict(token=token))
     finally:
         http.retries = retries
 
 
 class RingCentral:
-    """One authorised, paced session (a context manager: the obtained token is revoked at exit)."""
+    """One authorised, paced session (a context manager: the obtained token is revoked at exit);
+    the pacer sees every answer of the session."""
 
     def __init__(self, params, sleep=time.sleep, clock=time.monotonic, auth=True):
         self.pacer = Pacer(clock=clock, sleep=sleep)
         self.auth = RingCentralAuth(params, self.pacer) if auth else None
         self.http = HttpClient.from_params(params, url_option='server_url', auth=self.auth, sleep=sleep,
                                            default_retry_after=DEFAULT_RETRY_AFTER)
+        self.http.session.hooks['response'].append(self.pacer.observe)
 
     def __enter__(self):
         return self
@@ -191,30 +229,28 @@ class RingCentral:
     def __exit__(self, *exc_info):
         self.http.close()
 
-    def call(self, group, method, path, ok=(200,), **kwargs):
-        self.pacer.wait(group, '%s %s' % (method, path.split('?')[0]))
-        response = self.http.request(method, path, ok=ok, headers={'Accept': 'application/json'}, **kwargs)
-        self.pacer.observe(response)
-        return response
+    def call(self, method, path, ok=(200,), **kwargs):
+        self.pacer.wait(method, path)
+        return self.http.request(method, path, ok=ok, headers={'Accept': 'application/json'}, **kwargs)
 
     def sip_provision(self, body):
-        return json_object(self.call('Heavy', 'POST', SIP_PROVISION_PATH, json=body), 'RingCentral', empty_ok=False)
+        return json_object(self.call('POST', SIP_PROVISION_PATH, json=body), 'RingCentral', empty_ok=False)
 
     def device(self, device_id):
         """The device (``DeviceResource``), or None when RingCentral does not know it (404)."""
-        response = self.call('Light', 'GET', '%s/%s' % (DEVICES_PATH, device_id), ok=(200, 404))
+        response = self.call('GET', '%s/%s' % (DEVICES_PATH, device_id), ok=(200, 404))
         return None if response.status_code == 404 else json_object(response, 'RingCentral', empty_ok=False)
 
     def sip_info(self, device_id):
         """The device's current SIP identity (``SipInfoResource``), read-only."""
-        return json_object(self.call('Light', 'GET', '%s/%s/sip-info' % (DEVICES_PATH, device_id)),
+        return json_object(self.call('GET', '%s/%s/sip-info' % (DEVICES_PATH, device_id)),
                            'RingCentral', empty_ok=False)
 
     def devices(self):
         """Every device of the account, page after page (``navigation.nextPage.uri``)."""
         records, path = [], DEVICES_PATH
         for dummy in range(MAX_PAGES):
-            body = json_object(self.call('Light', 'GET', path), 'RingCentral', empty_ok=False)
+            body = json_object(self.call('GET', path), 'RingCentral', empty_ok=False)
             if not isinstance(body.get('records'), list):
                 raise ApiError('RingCentral answered the device list without records', method='GET', url=path)
             records.extend(r for r in body['records'] if isinstance(r, dict))

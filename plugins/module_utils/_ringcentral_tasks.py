@@ -172,6 +172,26 @@ def _one_device(rc, params, device_id, check_mode):
     return provision_result(rc.sip_provision(request_body(params, device_id)), device_id, secrets)
 
 
+class DeviceError(ApiError):
+    """A failure about one device: its text starts with the device id, as RingCentral's messages
+    name only the parameter ("Resource for parameter [deviceId] is not found")."""
+
+    def __init__(self, device_id, exc):
+        self.device_id = device_id
+        super().__init__(exc.message, status=exc.status, code=exc.code, method=exc.method, url=exc.url,
+                         unreachable=exc.unreachable)
+
+    def __str__(self):
+        return 'device %s: %s' % (self.device_id, super().__str__())
+
+
+def _naming_device(exc, device_id):
+    """``exc`` naming ``device_id``, unless it is a failure of the token request (no device's)."""
+    if not device_id or '/restapi/oauth/' in (exc.url or ''):
+        return exc
+    return DeviceError(device_id, exc)
+
+
 def sip_provision_info(params, check_mode=False, diff=False, **session):
     """Ask RingCentral for the SIP identity of one device (``device_id``) or many (``device_ids``,
     one token, paced); in check mode read the current identities and register nothing."""
@@ -185,10 +205,11 @@ def sip_provision_info(params, check_mode=False, diff=False, **session):
             try:
                 identities[device_id] = _one_device(rc, params, device_id, check_mode)
             except ApiError as exc:
+                named = _naming_device(exc, device_id)
                 if not many or exc.status not in (400, 404):
-                    raise
-                errors[device_id] = 'device %s: %s' % (device_id, exc)
-        waits = rc.pacer.messages()
+                    raise named from None
+                errors[device_id] = str(named)
+    waits = rc.pacer.messages()     # the revocation's wait included
     if check_mode:
         result['would_register'] = ids
     if many:
@@ -273,7 +294,7 @@ def ringcentral_device_info(params, check_mode=False, diff=False, **session):
         for device in devices if params['sip_info'] else ():
             device['sip_info'] = read_only_sip_info(rc.sip_info(device['id']), device['id'],
                                                     params['include_secrets'])
-        waits = rc.pacer.messages()
+    waits = rc.pacer.messages()
     return _query(dict(changed=False, devices=devices, rate_limit_waits=waits), expression,
                   skip=('changed', 'rate_limit_waits'))
 

@@ -14,10 +14,12 @@ description:
     (C(GET /restapi/v1.0/account/~/device/{deviceId}) with O(device_id)), keeps those that match every
     filter given, and with O(sip_info=true) adds each one's current SIP identity
     (C(GET /restapi/v1.0/account/~/device/{deviceId}/sip-info)).
-  - Read-only, in RingCentral's C(Light) rate-limit group (50 requests per user and minute) with the
-    C(ReadAccounts) app permission; it never registers anything (unlike
-    M(sipfleet.provision.sip_provision_info)), so it is what drift reports use.
-  - The calls are paced by RingCentral's C(X-Rate-Limit-*) answer headers (RV(rate_limit_waits)).
+  - Read-only, with the C(ReadAccounts) app permission; it never registers anything (unlike
+    M(sipfleet.provision.sip_provision_info)), so it is what drift reports use. The device and its SIP
+    info are in RingCentral's C(Light) rate-limit group (50 requests per user and minute), the device
+    list in C(Medium) (40) by RingCentral's 2020 API specification.
+  - The calls are paced by RingCentral's C(X-Rate-Limit-*) answer headers (RV(rate_limit_waits)), each
+    call by the group RingCentral's answers name for it, compared without regard to case.
   - The device list documents no server-side filter, so the filters are applied to what it returns.
   - "Runs on the controller (C(delegate_to: localhost) or C(connection: local))."
 author:

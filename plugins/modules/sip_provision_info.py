@@ -21,14 +21,16 @@ description:
   - Requests per run, with the JWT credentials, are one token request, one sip-provision per device and
     one token revocation; with O(access_token), one sip-provision per device.
   - "B(Pacing.) The calls are paced by RingCentral's C(X-Rate-Limit-*) answer headers: when a group has
-    no request left in its window, the next call waits for the window to pass (10 sip-provision calls per
-    minute by default), so that normal operation never earns a 429. Every wait is listed in
-    RV(rate_limit_waits)."
+    no request left in its window, the next call of that group waits for the window to pass (10
+    sip-provision calls per minute by default), so that normal operation never earns a 429. Each call's
+    group is the one RingCentral's answers name (C(X-Rate-Limit-Group), compared without regard to case:
+    RingCentral answers C(heavy)), not a fixed table. Every wait is listed in RV(rate_limit_waits)."
   - Device ids are checked before any request (1 to 20 digits, as RingCentral's ids are).
   - An expired token (HTTP 401 C(OAU-128)) is replaced once and the call repeated. A 429 answer is
     retried after its C(Retry-After) (60 s when the header is missing), as long as that is within
     O(retry_max_wait); nothing is sent while RingCentral's penalty runs. 502, 503 and 504 are retried
-    with backoff. Failures report RingCentral's C(errorCode) and message.
+    with backoff. Failures report RingCentral's C(errorCode) and message; the message of a failed call for a
+    device starts with C(device) and its ID, as RingCentral's messages name only the parameter.
   - Unknown fields in the answer are ignored and unknown enumeration values are returned as they are.
   - "Runs on the controller (C(delegate_to: localhost) or C(connection: local))."
 author:
@@ -231,7 +233,8 @@ errors:
   description: With O(device_ids), the devices RingCentral refused (for example an unknown ID) and why.
   returned: when O(device_ids) is set
   type: dict
-  sample: {"802398809999": "device 802398809999: ... (HTTP 400, CMN-102)"}
+  sample: {"802398809999": "device 802398809999: POST https://platform.ringcentral.com/restapi/v1.0/client-info/sip-provision:
+            Resource for parameter [device.id] is not found (HTTP 400, CMN-102)"}
 would_register:
   description: In check mode, the device IDs a real run would register (V(null) for a new device).
   returned: in check mode
@@ -243,7 +246,7 @@ rate_limit_waits:
   returned: success
   type: list
   elements: str
-  sample: ["waited 60.25s for the RingCentral Heavy rate-limit window before POST /restapi/v1.0/client-info/sip-provision"]
+  sample: ["waited 60.25s for the RingCentral heavy rate-limit window before POST /restapi/v1.0/client-info/sip-provision"]
 sip_info:
   description:
     - SIP identities for the device (RingCentral's C(sipInfo), items of type C(SipInfoResponse)). Every

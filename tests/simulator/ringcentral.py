@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A RingCentral account, as ``api/ringcentral.md`` and the contracts in tests/contract/ describe it.
+"""A RingCentral account, as RingCentral's public OpenAPI specification (the extracts in
+tests/contract/), its API reference (https://developers.ringcentral.com/api-reference) and its
+rate-limit guide (https://developers.ringcentral.com/guide/basics/rate-limits) describe it.
 
 Routes (usage-plan group in brackets, see ringcentral_rules.py):
 
@@ -15,7 +17,7 @@ Routes (usage-plan group in brackets, see ringcentral_rules.py):
   a bad value is 400 ``CMN-101`` with ``parameterName``. Every call mints a fresh
   ``authorizationId``; without ``device.id`` a new device is registered; an unknown
   ``device.id`` is 400 ``CMN-102``.
-- ``GET /restapi/v1.0/account/{accountId}/device`` [Light] (listAccountDevices, 2020 contract):
+- ``GET /restapi/v1.0/account/{accountId}/device`` [Medium] (listAccountDevices, 2020 contract):
   ``page``/``perPage`` (default 1/100), ``navigation.nextPage.uri`` while pages remain; no filters
   (the contract documents none).
 - ``GET /restapi/v1.0/account/{accountId}/device/{deviceId}`` [Light] (readDevice) and
@@ -27,17 +29,22 @@ Errors: 401 ``OAU-128`` (expired token), ``OAU-149`` (unknown token), 429 ``CMN-
 ``Retry-After``, 400 ``CMN-101/103/104``. Codes the notes do not give are this simulator's
 choice: ``OAU-123`` (client authentication failed), ``OAU-140`` (bad JWT or refresh token),
 ``OAU-251`` (unsupported grant), ``CMN-202`` (500), ``CMN-405`` (method).
-Every answer of a rate-limited route carries ``X-Rate-Limit-Group/-Limit/-Remaining/-Window``.
+Every answer of a rate-limited route carries ``X-Rate-Limit-Group/-Limit/-Remaining/-Window``,
+the group spelled lower case (``heavy``) as RingCentral answers. ``counters`` count the answers
+of each rate-limited route by status (``{"POST /restapi/oauth/token": {"200": 1}}``).
+``clock`` (default ``time.time``) is the account's time: tests pass a fake one.
 
 Control routes (``/targets/NAME/...`` on the control API):
 
 - ``GET /state``: credentials, devices (with SIP passwords), every token and
-  authorization id issued, options and limits (it holds secrets: tests read it with no_log);
+  authorization id issued, options, limits and counters (it holds secrets: tests read it with no_log);
+- ``DELETE /counters``: the counters start from zero;
 - ``PATCH /options``: ``voip_calling`` and ``read_accounts`` (the app's permissions, given to
   tokens issued from then on), ``pstn`` (``sipInfoPstn`` present), ``extra_fields`` (unknown
   keys everywhere), ``unknown_enums`` (enum values the spec does not list), ``rotate_password``
   (a new SIP password on every sip-provision), ``retry_after`` (send ``Retry-After`` on 429),
-  ``token_ttl`` (seconds);
+  ``token_ttl`` (seconds), ``capitalised_groups`` (spell ``X-Rate-Limit-Group`` as the guide's
+  tables do, ``Heavy``, instead of as RingCentral answers, ``heavy``);
 - ``PATCH /limits``: ``{"Heavy": {"limit": 10, "window": 60, "penalty": 60}, "Auth": {...}}``
   (any subset); every group's counters and penalty restart;
 - ``PATCH /devices/ID``: change a device out of band (``username``, ``password``, ``name``, ...);
@@ -67,12 +74,13 @@ TOKEN_PATH = '/restapi/oauth/token'
 REVOKE_PATH = '/restapi/oauth/revoke'
 SIP_PROVISION_PATH = '/restapi/v1.0/client-info/sip-provision'
 DEVICE_PATH = re.compile(r'^/restapi/v1\.0/account/([^/]+)/device(?:/([^/]+)(/sip-info)?)?$')
+DEVICE_ID = re.compile(r'/device/[^/]+')
 JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 MAIN_NUMBER = '17203861294'
 FORM = 'application/x-www-form-urlencoded'
 MAX_PER_PAGE = 1000
 DEFAULT_OPTIONS = dict(voip_calling=True, read_accounts=True, pstn=True, extra_fields=False, unknown_enums=False,
-                       rotate_password=False, retry_after=True, token_ttl=3600)
+                       rotate_password=False, retry_after=True, token_ttl=3600, capitalised_groups=False)
 DEFAULT_DEVICES = ({'id': '802398804016', 'extension': '115'}, {'id': '802398805016', 'extension': '116'})
 
 
@@ -92,7 +100,8 @@ def numbered_devices(count):
 
 class RingCentralAccount(App):
     def __init__(self, client_id=None, client_secret=None, jwt=None, devices=None, options=None, limits=None,
-                 window=DEFAULT_WINDOW):
+                 window=DEFAULT_WINDOW, clock=time.time):
+        self.clock = clock
         self.client_id = client_id or 'sim' + secrets.token_hex(8)
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self.jwt = jwt or '.'.join(base64.urlsafe_b64encode(part).decode().rstrip('=') for part in (
@@ -109,6 +118,7 @@ class RingCentralAccount(App):
         self.tokens = {}            # access token -> {expiry, scope}
         self.refresh_tokens = set()
         self.issued = dict(access_tokens=[], refresh_tokens=[], authorization_ids=[])
+        self.counters = {}          # "METHOD /route" -> status -> answers
         self.lock = threading.RLock()
 
     def add_device(self, id=None, extension='115', name=None, type='OtherPhone', serial=None, computerName=None):
@@ -136,21 +146,31 @@ class RingCentralAccount(App):
             return errors(404, 'CMN-102', 'Resource for parameter [path] is not found', parameterName='path')
         if request.method != 'GET':
             return errors(405, 'CMN-405', 'Method %s is not allowed' % request.method)
-        return self.bearer('Light', 'ReadAccounts', lambda r: self.read_devices(r, *match.groups()), request)
+        group = 'Medium' if match.group(2) is None else 'Light'
+        return self.bearer(group, 'ReadAccounts', lambda r: self.read_devices(r, *match.groups()), request)
 
     def limited(self, group, handler, request):
         """Run ``handler`` within ``group``'s rate limit; add the X-Rate-Limit-* headers."""
         with self.lock:
             limit = self.limits[group]
-            allowed, headers = limit.take(time.time())
+            allowed, headers = limit.take(self.clock())
         if allowed:
             response = handler(request)
         else:
             response = errors(429, 'CMN-301', 'Request rate exceeded')
             if self.options['retry_after']:
                 headers['Retry-After'] = str(max(1, int(math.ceil(limit.penalty))))
+        if self.options['capitalised_groups']:
+            headers['X-Rate-Limit-Group'] = group
         response.headers.update(headers)
+        self.count(request, response.status)
         return response
+
+    def count(self, request, status):
+        route = DEVICE_ID.sub('/device/{deviceId}', request.path)
+        with self.lock:
+            by_status = self.counters.setdefault('%s %s' % (request.method, route), {})
+            by_status[str(status)] = by_status.get(str(status), 0) + 1
 
     def bearer(self, group, permission, handler, request):
         """``handler`` for a request with a live token whose scope has ``permission``, in ``group``."""
@@ -160,7 +180,7 @@ class RingCentralAccount(App):
             grant = self.tokens.get(token)
         if grant is None:
             return errors(401, 'OAU-149', 'Invalid token')
-        if grant['expiry'] <= time.time():
+        if grant['expiry'] <= self.clock():
             return errors(401, 'OAU-128', 'Access token expired')
 
         def permitted(request):
@@ -209,7 +229,7 @@ class RingCentralAccount(App):
                 return oauth_error(400, 'unsupported_grant_type', 'OAU-251', 'Unsupported grant type')
             access, refresh = 'SIM' + secrets.token_urlsafe(48), 'SIMR' + secrets.token_urlsafe(48)
             scope = self.scope()
-            self.tokens[access] = dict(expiry=time.time() + self.options['token_ttl'], scope=scope)
+            self.tokens[access] = dict(expiry=self.clock() + self.options['token_ttl'], scope=scope)
             self.refresh_tokens.add(refresh)
             self.issued['access_tokens'].append(access)
             self.issued['refresh_tokens'].append(refresh)
@@ -310,7 +330,12 @@ class RingCentralAccount(App):
                 return json_response(200, dict(
                     client_id=self.client_id, client_secret=self.client_secret, jwt=self.jwt,
                     devices=copy.deepcopy(self.devices), issued=copy.deepcopy(self.issued),
-                    options=dict(self.options), limits=copy.deepcopy(self.limit_settings)))
+                    options=dict(self.options), limits=copy.deepcopy(self.limit_settings),
+                    counters=copy.deepcopy(self.counters)))
+        if path == '/counters' and request.method == 'DELETE':
+            with self.lock:
+                self.counters = {}
+            return json_response(200, {})
         if path == '/options' and request.method == 'PATCH':
             change = request.json()
             unknown = set(change) - set(DEFAULT_OPTIONS)

@@ -8,11 +8,12 @@ Rate limits (RingCentral's "API Rate Limits" guide,
 https://developers.ringcentral.com/guide/basics/rate-limits): every API belongs to a usage-plan
 group; the default user-level limits are Light 50, Medium 40, Heavy 10 and Auth 5 requests per
 user and minute, each with a 60 s penalty interval. Every answer carries
-``X-Rate-Limit-Group``, ``-Limit``, ``-Remaining`` and ``-Window`` (seconds); a request over the
-limit is answered 429 ``CMN-301`` with ``Retry-After`` (when it is absent, clients wait 30 s or
-more). Within the penalty every further request is refused and restarts it (the rule
-``api/ringcentral.md`` records: a client must wait, not hammer). Each path's group is its
-``x-throttling-group`` in the contract (tests/contract/).
+``X-Rate-Limit-Group``, ``-Limit``, ``-Remaining`` and ``-Window`` (seconds); the group is spelled
+lower case, as RingCentral answers (``X-Rate-Limit-Group: heavy``; the official .NET SDK,
+https://github.com/ringcentral/RingCentral.Net, lower-cases it too). A request over the limit is
+answered 429 ``CMN-301`` with ``Retry-After`` (when it is absent, clients wait 30 s or more).
+Within the penalty every further request is refused and restarts it: a client must wait, not
+hammer. Each path's group is its ``x-throttling-group`` in the contract (tests/contract/).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class RateLimit:
 
     def headers(self, now):
         remaining = 0 if self.penalty_until > now else max(0, self.limit - len(self.times))
-        return {'X-Rate-Limit-Group': self.group, 'X-Rate-Limit-Limit': str(self.limit),
+        return {'X-Rate-Limit-Group': self.group.lower(), 'X-Rate-Limit-Limit': str(self.limit),
                 'X-Rate-Limit-Remaining': str(remaining), 'X-Rate-Limit-Window': _seconds(self.window)}
 
 

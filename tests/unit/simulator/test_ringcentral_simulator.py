@@ -9,17 +9,17 @@ from __future__ import annotations
 import ast
 import json
 import pathlib
+import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
 from ansible_collections.sipfleet.provision.tests.simulator import ringcentral as simulator_module
-from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import (
     DEFAULT_LIMITS, DEFAULT_OPTIONS, JWT_GRANT, RateLimit, RingCentralAccount, numbered_devices, schema_error,
 )
+from ansible_collections.sipfleet.provision.tests.unit.ringcentral_clock import FakeClock, start_account
 
 PROVISION = '/restapi/v1.0/client-info/sip-provision'
 UDP = {'sipInfo': [{'transport': 'UDP'}], 'device': {'id': '802398804016'}}
@@ -52,17 +52,20 @@ class Sim:
 
 @pytest.fixture(scope='module')
 def fleet():
-    simulator, urls = start_fleet(ringcentral=True)
-    yield urls['targets']['ringcentral'], urls['control']
+    clock = FakeClock()
+    simulator, url, control = start_account(clock)
+    yield url, control, clock
     simulator.stop()
 
 
 @pytest.fixture
 def sim(fleet):
-    url, control = fleet
+    url, control, clock = fleet
     result = Sim(url, control)
+    result.clock = clock
     result.patch('options', DEFAULT_OPTIONS)
     result.patch('limits', dict(DEFAULT_LIMITS, Auth=dict(limit=100, window=60, penalty=60)))
+    requests.delete(control + '/targets/ringcentral/counters', timeout=5)
     return result
 
 
@@ -165,7 +168,7 @@ def test_rate_limit_headers_and_penalty(sim):
     sim.patch('limits', {'Heavy': {'limit': 2, 'window': 60, 'penalty': 30}})
     token = sim.token()
     first, second, third = (sim.provision(token=token) for dummy in range(3))
-    assert first.headers['X-Rate-Limit-Group'] == 'Heavy' and first.headers['X-Rate-Limit-Limit'] == '2'
+    assert first.headers['X-Rate-Limit-Group'] == 'heavy' and first.headers['X-Rate-Limit-Limit'] == '2'
     assert first.headers['X-Rate-Limit-Window'] == '60'
     assert [r.headers['X-Rate-Limit-Remaining'] for r in (first, second)] == ['1', '0']
     assert error(third) == (429, 'CMN-301') and third.headers['Retry-After'] == '30'
@@ -177,7 +180,7 @@ def test_auth_group_on_the_token_endpoint(sim):
     sim.patch('limits', {'Auth': {'limit': 5, 'window': 60, 'penalty': 60}})
     statuses = [sim.token_response().status_code for dummy in range(6)]
     assert statuses == [200] * 5 + [429]
-    assert sim.token_response().headers['X-Rate-Limit-Group'] == 'Auth'
+    assert sim.token_response().headers['X-Rate-Limit-Group'] == 'auth'
 
 
 def test_penalty_is_restarted_by_every_request_inside_it():
@@ -310,7 +313,22 @@ def test_groups_of_every_route(sim):
               sim.provision(token=token).headers['X-Rate-Limit-Group'],
               requests.post(sim.url + '/restapi/oauth/revoke', data={'token': token}, timeout=5,
                             auth=(sim.state['client_id'], sim.state['client_secret'])).headers['X-Rate-Limit-Group']]
-    assert groups == ['Light', 'Light', 'Heavy', 'Auth']
+    assert groups == ['medium', 'light', 'heavy', 'auth']              # as RingCentral spells them
+    sim.patch('options', {'capitalised_groups': True})
+    assert sim.provision().headers['X-Rate-Limit-Group'] == 'Heavy'
+
+
+def test_counters_count_each_routes_answers_by_status(sim):
+    sim.patch('limits', {'Heavy': {'limit': 1, 'window': 60, 'penalty': 60}})
+    token = sim.token()
+    assert [sim.provision(token=token).status_code for dummy in range(2)] == [200, 429]
+    assert read(sim, DEVICES + '/802398804016/sip-info', token).status_code == 200
+    assert read(sim, DEVICES + '/1', token).status_code == 404
+    assert requests.get(sim.control + '/targets/ringcentral/state', timeout=5).json()['counters'] == {
+        'POST /restapi/oauth/token': {'200': 1}, 'POST ' + PROVISION: {'200': 1, '429': 1},
+        'GET %s/{deviceId}/sip-info' % DEVICES: {'200': 1}, 'GET %s/{deviceId}' % DEVICES: {'404': 1}}
+    requests.delete(sim.control + '/targets/ringcentral/counters', timeout=5).raise_for_status()
+    assert requests.get(sim.control + '/targets/ringcentral/state', timeout=5).json()['counters'] == {}
 
 
 def test_default_limits_are_ringcentrals():
@@ -321,25 +339,20 @@ def test_default_limits_are_ringcentrals():
     assert RingCentralAccount(window=6).limit_settings['Heavy'] == dict(limit=10, window=6, penalty=6)
 
 
-def test_scaled_window_end_to_end():
-    """With a 1 s window: 10 Heavy calls pass, the 11th is 429, a request inside the penalty
-    restarts it, and after a quiet window the group is open again."""
-    simulator, urls = start_fleet(ringcentral=True, rc_window=1)
-    try:
-        sim = Sim(urls['targets']['ringcentral'], urls['control'])
-        token = sim.token()
-        statuses = [sim.provision(token=token).status_code for dummy in range(11)]
-        assert statuses == [200] * 10 + [429]
-        time.sleep(0.6)
-        assert sim.provision(token=token).status_code == 429  # inside the penalty: restarts it
-        time.sleep(0.6)
-        assert sim.provision(token=token).status_code == 429  # 1.2 s after the 429, 0.6 s after the restart
-        time.sleep(1.1)
-        response = sim.provision(token=token)
-        assert response.status_code == 200 and response.headers['X-Rate-Limit-Remaining'] == '9'
-        assert response.headers['X-Rate-Limit-Window'] == '1'
-    finally:
-        simulator.stop()
+def test_real_window_end_to_end(sim):
+    """RingCentral's 60 s window and penalty: 10 Heavy calls pass, the 11th is 429, a request
+    inside the penalty restarts it, and after a quiet penalty the group is open again."""
+    token = sim.token()
+    statuses = [sim.provision(token=token).status_code for dummy in range(11)]
+    assert statuses == [200] * 10 + [429]
+    sim.clock.sleep(36)
+    assert sim.provision(token=token).status_code == 429  # inside the penalty: restarts it
+    sim.clock.sleep(36)
+    assert sim.provision(token=token).status_code == 429  # 72 s after the 429, 36 s after the restart
+    sim.clock.sleep(61)
+    response = sim.provision(token=token)
+    assert response.status_code == 200 and response.headers['X-Rate-Limit-Remaining'] == '9'
+    assert response.headers['X-Rate-Limit-Window'] == '60'
 
 
 def test_light_group_limit(sim):
@@ -357,21 +370,20 @@ def test_out_of_band_device_change(sim):
     assert requests.patch(sim.control + '/targets/ringcentral/devices/1', json={}, timeout=5).status_code == 404
 
 
-def test_command_line_window(tmp_path):
-    import subprocess
-    state = tmp_path / 'fleet.json'
+def test_command_line_window():
+    root = str(pathlib.Path(simulator_module.__file__).parents[2])
     bad = subprocess.run([sys.executable, '-m', 'tests.simulator', '--rc-window', '0'], capture_output=True, check=False,
-                         cwd=str(pathlib.Path(simulator_module.__file__).parents[2]), timeout=30)
+                         cwd=root, timeout=30)
     assert bad.returncode == 2 and b'--rc-window' in bad.stderr
     process = subprocess.Popen([sys.executable, '-m', 'tests.simulator', '--panels', '0', '--ringcentral',
-                                '--rc-window', '6', '--rc-devices', '3', '--state-file', str(state)],
-                               cwd=str(pathlib.Path(simulator_module.__file__).parents[2]))
+                                '--rc-window', '6', '--rc-devices', '3'], cwd=root, stdout=subprocess.PIPE, text=True)
     try:
-        for dummy in range(100):
-            if state.exists():
+        text = ''
+        for line in process.stdout:                 # the URLs, printed once it listens
+            text += line
+            if line.startswith('}'):
                 break
-            time.sleep(0.1)
-        urls = json.loads(state.read_text())
+        urls = json.loads(text)
         got = requests.get(urls['control'] + '/targets/ringcentral/state', timeout=5).json()
         assert got['limits']['Heavy'] == dict(limit=10, window=6, penalty=6) and len(got['devices']) == 3
     finally:

@@ -25,8 +25,8 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.sipfleet.provision.plugins.module_utils import _ringcentral as client, _ringcentral_tasks as ringcentral
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
-from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, DEFAULT_OPTIONS
+from ansible_collections.sipfleet.provision.tests.unit.ringcentral_clock import FakeClock, on_clock, start_account
 
 openapi_core = pytest.importorskip('openapi_core', reason='openapi-core is not installed (tests/requirements.txt)')
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse  # noqa: E402
@@ -45,8 +45,9 @@ pytestmark = [
 
 @pytest.fixture(scope='module')
 def fleet():
-    simulator, urls = start_fleet(ringcentral=True)
-    yield urls['targets']['ringcentral'], urls['control']
+    clock = FakeClock()
+    simulator, url, control = start_account(clock)
+    yield url, control, clock
     simulator.stop()
 
 
@@ -73,6 +74,7 @@ def exchanges(fleet, monkeypatch):
     control(fleet, 'limits', dict(DEFAULT_LIMITS, Auth=dict(limit=1000, window=60, penalty=60),
                                   Heavy=dict(limit=1000, window=60, penalty=60)))
     requests.delete(fleet[1] + '/faults', timeout=5)
+    on_clock(monkeypatch, fleet[2])
     seen = []
     send = requests.Session.send
 

@@ -26,8 +26,8 @@ import warnings
 import pytest
 import requests
 
-from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
-from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_OPTIONS, JWT_GRANT
+from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_OPTIONS, JWT_GRANT, numbered_devices
+from ansible_collections.sipfleet.provision.tests.unit.ringcentral_clock import FakeClock, start_account
 
 openapi_core = pytest.importorskip('openapi_core', reason='openapi-core is not installed (tests/requirements.txt)')
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse  # noqa: E402
@@ -59,8 +59,8 @@ def load(spec, url, operations):
 
 @pytest.fixture(scope='module')
 def fleet():
-    simulator, urls = start_fleet(ringcentral=True, rc_devices=7)
-    yield urls['targets']['ringcentral'], urls['control']
+    simulator, url, control = start_account(FakeClock(), devices=numbered_devices(7))
+    yield url, control
     simulator.stop()
 
 

@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""sip_provision_info's logic against the RingCentral simulator, request by request."""
+"""sip_provision_info's logic against the RingCentral simulator, request by request, on a fake
+clock (RingCentral's real windows and penalties pass without waiting)."""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import requests
@@ -20,8 +20,8 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._http import Ap
 from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import (
     SIP_INFO_KEYS, SIP_PROVISION_INFO, sip_identity,
 )
-from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
 from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, DEFAULT_OPTIONS
+from ansible_collections.sipfleet.provision.tests.unit.ringcentral_clock import FakeClock, on_clock, start_account
 
 TOKEN, PROVISION, REVOKE = ('POST /restapi/oauth/token', 'POST /restapi/v1.0/client-info/sip-provision',
                             'POST /restapi/oauth/revoke')
@@ -34,8 +34,8 @@ MODEL_KEYS = ['username', 'password', 'authorization_types', 'authorization_id',
 class Account:
     """The simulated account: its control routes and the params of a run against it."""
 
-    def __init__(self, url, control):
-        self.url, self.control = url, control
+    def __init__(self, url, control, clock):
+        self.url, self.control, self.clock = url, control, clock
 
     def state(self):
         return requests.get(self.control + '/targets/ringcentral/state', timeout=5).json()
@@ -62,11 +62,15 @@ class Account:
     def statuses(self):
         return [(e['path'].rsplit('/', 1)[-1], e['status']) for e in self.log()]
 
+    def counters(self):
+        return self.state()['counters']
+
     def reset(self):
         self.patch('options', DEFAULT_OPTIONS)
         self.patch('limits', DEFAULT_LIMITS)
-        requests.delete(self.control + '/faults', timeout=5)
-        requests.delete(self.control + '/log', timeout=5)
+        for route in ('/faults', '/log', '/targets/ringcentral/counters'):
+            requests.delete(self.control + route, timeout=5)
+        del self.clock.slept[:]
 
     def params(self, **options):
         state = self.state()
@@ -92,28 +96,18 @@ class Account:
 
 @pytest.fixture(scope='module')
 def fleet():
-    simulator, urls = start_fleet(ringcentral=True)
-    yield Account(urls['targets']['ringcentral'], urls['control'])
+    clock = FakeClock()
+    simulator, url, control = start_account(clock)
+    yield Account(url, control, clock)
     simulator.stop()
 
 
 @pytest.fixture
-def account(fleet):
+def account(fleet, monkeypatch):
     fleet.reset()
+    on_clock(monkeypatch, fleet.clock)
     yield fleet
     requests.delete(fleet.control + '/faults', timeout=5)
-
-
-@pytest.fixture
-def no_sleep(monkeypatch):
-    """Backoff waits recorded instead of slept (only for 5xx: a 429 penalty must really pass)."""
-    sleeps = []
-
-    class Recording(client.HttpClient):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **dict(kwargs, sleep=sleeps.append))
-    monkeypatch.setattr(client, 'HttpClient', Recording)
-    return sleeps
 
 
 def assert_no_secret(account, *texts):
@@ -225,6 +219,19 @@ def test_a_200_of_the_wrong_shape_fails_the_module(account):
     assert 'device %s without SIP identities' % DEVICE in str(info.value)
 
 
+@pytest.mark.parametrize('check_mode, text', [
+    (False, 'POST %s/restapi/v1.0/client-info/sip-provision: Resource for parameter [device.id] is not found '
+            '(HTTP 400, CMN-102)'),
+    (True, 'GET %s/restapi/v1.0/account/~/device/802398809999/sip-info: Resource for parameter [deviceId] is not '
+           'found (HTTP 404, CMN-102)'),
+])
+def test_an_unknown_device_is_named_in_the_error(account, check_mode, text):
+    with pytest.raises(ApiError) as info:
+        SIP_PROVISION_INFO.execute(account.params(device_id='802398809999'), check_mode=check_mode)
+    assert info.value.to_result() == dict(msg='device 802398809999: ' + text % account.url, status=info.value.status,
+                                          error_code='CMN-102')
+
+
 def test_query_selects_from_the_result(account):
     result = SIP_PROVISION_INFO.execute(account.params(query='sip_info[0].{proxy: outbound_proxy, realm: domain}'))
     assert result['query_result'] == {'proxy': 'sip112-191.ringcentral.com:5090', 'realm': 'sip.ringcentral.com'}
@@ -323,14 +330,15 @@ def test_bad_credentials_fail_with_the_error_code_and_no_secret(account, change,
     assert account.calls() == [TOKEN]
 
 
-def test_5xx_backs_off_then_succeeds(account, no_sleep):
+def test_5xx_backs_off_then_succeeds(account):
     account.fault('status', status=503, count=2, path=client.SIP_PROVISION_PATH)
     SIP_PROVISION_INFO.execute(account.params())
     assert account.calls() == [TOKEN, PROVISION, PROVISION, PROVISION, REVOKE]
-    assert len(no_sleep) == 2 and 0.25 <= no_sleep[0] <= 0.5 and 0.5 <= no_sleep[1] <= 1.0
+    slept = account.clock.slept
+    assert len(slept) == 2 and 0.25 <= slept[0] <= 0.5 and 0.5 <= slept[1] <= 1.0
 
 
-def test_5xx_gives_up_with_the_error_code(account, no_sleep):
+def test_5xx_gives_up_with_the_error_code(account):
     account.fault('status', status=503, count=5, path=client.SIP_PROVISION_PATH)
     with pytest.raises(ApiError) as info:
         SIP_PROVISION_INFO.execute(account.params(retries=1))
@@ -345,7 +353,8 @@ def test_heavy_penalty_is_waited_for_without_hammering(account):
     provision = [e for e in account.log() if e['path'] == client.SIP_PROVISION_PATH]
     assert [e['status'] for e in provision] == [200, 429, 200]
     # the retry came after Retry-After (1 s), so it did not restart the penalty
-    assert provision[2]['time'] - provision[1]['time'] >= 1.0
+    assert account.clock.slept == [1.0]
+    assert account.counters()[PROVISION] == {'200': 2, '429': 1}
 
 
 def test_penalty_longer_than_retry_max_wait_gives_up_at_once(account):
@@ -370,12 +379,17 @@ def test_429_without_retry_after_waits_at_least_30_seconds(account):
 
 
 def test_auth_group_limit_on_the_token_endpoint(account):
+    """One Auth request a minute: the revocation waits for the window (no 429); the next run's
+    token request, blind to it, earns the penalty and gives up at once."""
     account.patch('limits', {'Auth': {'limit': 1, 'window': 60, 'penalty': 120}})
-    SIP_PROVISION_INFO.execute(account.params())
+    first = SIP_PROVISION_INFO.execute(account.params())
+    assert first['rate_limit_waits'] == ['waited %gs for the RingCentral auth rate-limit window before %s'
+                                         % (60 + client.PACING_MARGIN, REVOKE)]
     with pytest.raises(ApiError) as info:
         SIP_PROVISION_INFO.execute(account.params(retry_max_wait=5))
     assert info.value.status == 429 and '/restapi/oauth/token' in str(info.value)
-    assert account.statuses()[-1] == ('token', 429)
+    assert 'device' not in str(info.value)              # the token is no device's
+    assert account.statuses() == [('token', 200), ('sip-provision', 200), ('revoke', 200), ('token', 429)]
 
 
 def test_argument_spec_secrets_and_environment(monkeypatch):
@@ -423,14 +437,21 @@ def test_the_obtained_access_token_is_a_registered_secret(account):
     assert issued and issued[-1] in notes.secrets
 
 
-def test_a_sip_provision_without_an_answer_is_sent_once(account):
-    """A slow sip-provision may have registered the device: it is not sent again."""
-    account.fault('delay', delay=1.5, method='POST', path=client.SIP_PROVISION_PATH)
-    with pytest.raises(ApiError) as info:
-        SIP_PROVISION_INFO.execute(account.params(timeout=0.5, retries=3))
-    assert 'no answer within timeout=0.5s (the timeout option)' in str(info.value)
-    deadline = time.monotonic() + 5
-    while PROVISION not in account.calls() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)
-    assert account.calls().count(PROVISION) == 1
+def test_a_sip_provision_without_an_answer_is_sent_once(monkeypatch):
+    """A slow sip-provision may have registered the device: it is not sent again. Only the first
+    is slow, so a second one would have been answered: the failure proves there was none. (An
+    account of its own: the slow answer comes after the test.)"""
+    clock = FakeClock()
+    simulator, url, control = start_account(clock)
+    try:
+        on_clock(monkeypatch, clock)
+        account = Account(url, control, clock)
+        account.fault('delay', delay=1, method='POST', path=client.SIP_PROVISION_PATH)
+        with pytest.raises(ApiError) as info:
+            SIP_PROVISION_INFO.execute(account.params(timeout=0.1, retries=3))
+        assert str(info.value).startswith('device %s: ' % DEVICE)
+        assert 'no answer within timeout=0.1s (the timeout option)' in str(info.value)
+        assert 'not resent: the POST may have reached the server' in str(info.value)
+        assert clock.slept == []
+    finally:
+        simulator.stop()

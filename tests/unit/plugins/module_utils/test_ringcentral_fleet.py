@@ -1,14 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""RingCentral at fleet scale: pacing (fake clock, and against the simulator's real limits in a
-scaled window), device ids checked before any request, many devices with one token, the token
-module and the read-only device module."""
+"""RingCentral at fleet scale, on a fake clock: pacing (by the answers' groups, in either
+spelling, within RingCentral's real limits and windows), device ids checked before any request,
+many devices with one token, the token module and the read-only device module."""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import requests
@@ -20,81 +19,108 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._resource impor
 from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral_tasks import (
     RINGCENTRAL_DEVICE_INFO, RINGCENTRAL_TOKEN, SIP_PROVISION_INFO,
 )
-from ansible_collections.sipfleet.provision.tests.simulator.fleet import start_fleet
+from ansible_collections.sipfleet.provision.tests.simulator.ringcentral import DEFAULT_LIMITS, numbered_devices
+from ansible_collections.sipfleet.provision.tests.unit.ringcentral_clock import FakeClock, on_clock, start_account
 
 TOKEN, REVOKE = 'POST /restapi/oauth/token', 'POST /restapi/oauth/revoke'
 PROVISION = 'POST /restapi/v1.0/client-info/sip-provision'
-IDS = ['80239880%04d' % i for i in range(1, 13)]
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+DEVICES = 'GET /restapi/v1.0/account/~/device'
+IDS = ['80239880%04d' % i for i in range(1, 16)]
+UNKNOWN = '802398809999'
+WAIT = 60 + client.PACING_MARGIN
 
 
 class Answer:
-    def __init__(self, group, remaining, window=60):
+    """A response as the pacer sees it."""
+
+    def __init__(self, group, remaining, window=60, method='POST', path=client.SIP_PROVISION_PATH):
         self.headers = {'X-Rate-Limit-Group': group, 'X-Rate-Limit-Remaining': str(remaining),
                         'X-Rate-Limit-Window': str(window), 'X-Rate-Limit-Limit': '10'}
+        self.url = 'https://platform.ringcentral.com' + path
+
+        class Request:
+            pass
+        self.request = Request()
+        self.request.method = method
 
 
-def test_pacer_waits_a_window_only_when_the_group_is_exhausted():
+def paced():
     clock = FakeClock()
-    pacer = client.Pacer(clock=clock, sleep=clock.sleep)
-    pacer.wait('Heavy', 'first')
-    pacer.observe(Answer('Heavy', 1))
-    pacer.wait('Heavy', 'second')
+    return clock, client.Pacer(clock=clock, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize('group', ['heavy', 'Heavy', 'HEAVY'])
+def test_pacer_waits_a_window_only_when_the_group_is_exhausted(group):
+    clock, pacer = paced()
+    pacer.wait('POST', client.SIP_PROVISION_PATH)
+    pacer.observe(Answer(group, 1))
+    pacer.wait('POST', client.SIP_PROVISION_PATH)
     assert clock.slept == []
-    pacer.observe(Answer('Heavy', 0))
+    pacer.observe(Answer(group, 0))
     clock.now += 10
-    pacer.wait('Light', 'a read')                  # another group is not held back
+    pacer.wait('GET', client.DEVICES_PATH + '/802398800001/sip-info')   # another group is not held back
     assert clock.slept == []
-    pacer.wait('Heavy', 'the eleventh')
+    pacer.wait('POST', client.SIP_PROVISION_PATH)
     assert clock.slept == [pytest.approx(50 + client.PACING_MARGIN)]
-    pacer.wait('Heavy', 'the twelfth')             # a new window: no second wait
+    pacer.wait('POST', client.SIP_PROVISION_PATH)                     # a new window: no second wait
     assert len(clock.slept) == 1
-    assert pacer.messages() == ['waited %gs for the RingCentral Heavy rate-limit window before the eleventh'
-                                % round(50 + client.PACING_MARGIN, 2)]
+    assert pacer.messages() == ['waited %gs for the RingCentral %s rate-limit window before %s'
+                                % (round(50 + client.PACING_MARGIN, 2), group, PROVISION)]
+
+
+def test_pacer_learns_each_routes_group_from_its_answers():
+    """The device list is in Medium by the 2020 specification; an answer that says otherwise
+    wins, and a route of a group another route exhausted waits before its first request."""
+    clock, pacer = paced()
+    assert pacer.groups[DEVICES] == 'medium'
+    pacer.observe(Answer('light', 0, method='GET', path=client.DEVICES_PATH + '?page=2'))
+    assert pacer.groups[DEVICES] == 'light'
+    pacer.wait('GET', client.DEVICES_PATH + '/802398800001')          # readDevice, light, not asked yet
+    assert clock.slept == [pytest.approx(WAIT)]
+    pacer.observe(Answer('Medium', 0, method='GET', path='/restapi/v1.0/account/37439510/device/802398800001'))
+    assert pacer.groups['GET /restapi/v1.0/account/~/device/{deviceId}'] == 'medium'
+    pacer.wait('GET', client.DEVICES_PATH + '/802398800002')
+    assert clock.slept == [pytest.approx(WAIT)] * 2
+    pacer.wait('POST', client.SIP_PROVISION_PATH)
+    assert len(clock.slept) == 2
 
 
 def test_pacer_ignores_answers_without_the_headers():
-    clock = FakeClock()
-    pacer = client.Pacer(clock=clock, sleep=clock.sleep)
-    for headers in ({}, {'X-Rate-Limit-Group': 'Heavy', 'X-Rate-Limit-Remaining': 'x', 'X-Rate-Limit-Window': '60'}):
-        answer = Answer('Heavy', 0)
+    clock, pacer = paced()
+    for headers in ({}, {'X-Rate-Limit-Group': 'heavy', 'X-Rate-Limit-Remaining': 'x', 'X-Rate-Limit-Window': '60'},
+                    {'X-Rate-Limit-Group': ' ', 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Window': '60'}):
+        answer = Answer('heavy', 0)
         answer.headers = headers
         pacer.observe(answer)
-    pacer.wait('Heavy', 'next')
+    pacer.wait('POST', client.SIP_PROVISION_PATH)
     assert clock.slept == []
 
 
 @pytest.fixture(scope='module')
 def fleet():
-    simulator, urls = start_fleet(ringcentral=True, rc_window=2, rc_devices=12)
-    yield urls
+    """An account with 15 devices and RingCentral's own limits, windows and penalties."""
+    clock = FakeClock()
+    simulator, url, control = start_account(clock, devices=numbered_devices(15))
+    yield url, control, clock
     simulator.stop()
 
 
 @pytest.fixture
-def rc(fleet):
-    control = fleet['control']
-    requests.delete(control + '/log', timeout=5)
-    requests.patch(control + '/targets/ringcentral/limits', json={}, timeout=5).raise_for_status()
-    requests.patch(control + '/targets/ringcentral/options', json={'voip_calling': True}, timeout=5)
+def rc(fleet, monkeypatch):
+    url, control, clock = fleet
+    for route in ('/log', '/targets/ringcentral/counters'):
+        requests.delete(control + route, timeout=5)
+    requests.patch(control + '/targets/ringcentral/limits', json=DEFAULT_LIMITS, timeout=5).raise_for_status()
+    requests.patch(control + '/targets/ringcentral/options', json={'voip_calling': True, 'capitalised_groups': False},
+                   timeout=5).raise_for_status()
+    del clock.slept[:]
+    on_clock(monkeypatch, clock)
     state = requests.get(control + '/targets/ringcentral/state', timeout=5).json()
 
     def params(spec, **options):
         values = dict((name, entry.get('default')) for name, entry in spec.options.argument_spec().items())
-        values.update(server_url=fleet['targets']['ringcentral'], client_id=state['client_id'],
-                      client_secret=state['client_secret'], jwt=state['jwt'])
+        values.update(server_url=url, client_id=state['client_id'], client_secret=state['client_secret'],
+                      jwt=state['jwt'])
         values.update(options)
         return values
 
@@ -103,32 +129,48 @@ def rc(fleet):
     return params, log, state, control
 
 
+@pytest.fixture
+def clock(fleet):
+    return fleet[2]
+
+
 def calls(log):
     return ['%s %s' % (e['method'], e['path']) for e in log()]
 
 
-def test_twelve_devices_one_token_paced_without_a_429(rc):
+def counters(control):
+    return requests.get(control + '/targets/ringcentral/state', timeout=5).json()['counters']
+
+
+@pytest.mark.parametrize('capitalised', [False, True])
+def test_fifteen_devices_one_token_paced_without_a_429(rc, clock, capitalised):
+    """RingCentral's limits (Heavy: 10 a minute, then a 60 s penalty that every request restarts),
+    groups spelled as RingCentral does (heavy) or as its guide's tables do (Heavy)."""
     params, log, state, control = rc
-    started = time.monotonic()
+    requests.patch(control + '/targets/ringcentral/options', json={'capitalised_groups': capitalised},
+                   timeout=5).raise_for_status()
     result = SIP_PROVISION_INFO.execute(params(SIP_PROVISION_INFO, device_ids=IDS + IDS[:2], include_secrets=True))
-    elapsed = time.monotonic() - started
-    entries = log()
-    assert calls(log) == [TOKEN] + [PROVISION] * 12 + [REVOKE]
-    assert [e['status'] for e in entries] == [200] * 14              # no 429: paced
+    assert counters(control) == {TOKEN: {'200': 1}, PROVISION: {'200': 15}, REVOKE: {'200': 1}}
+    assert calls(log) == [TOKEN] + [PROVISION] * 15 + [REVOKE]
     assert sorted(result['identities']) == IDS and result['errors'] == {}
-    assert result['identities'][IDS[11]]['sip_info'][0]['username'] == '17203861294*212'
-    heavy = [e['time'] for e in entries if e['path'].endswith('sip-provision')]
-    assert heavy[10] - heavy[9] >= 2                                  # the 11th waited for the window
-    assert len(result['rate_limit_waits']) == 1 and 'Heavy' in result['rate_limit_waits'][0]
-    assert 2 <= elapsed < 10
+    assert result['identities'][IDS[14]]['sip_info'][0]['username'] == '17203861294*215'
+    assert result['rate_limit_waits'] == ['waited %gs for the RingCentral %s rate-limit window before %s'
+                                          % (WAIT, 'Heavy' if capitalised else 'heavy', PROVISION)]
+    assert clock.slept == [pytest.approx(WAIT)]                     # the 11th waited, once
 
 
-def test_an_unknown_device_among_many_is_reported_not_fatal(rc):
+def test_fifteen_devices_and_an_unknown_one_name_it(rc):
     params, log, state, control = rc
-    result = SIP_PROVISION_INFO.execute(params(SIP_PROVISION_INFO, device_ids=[IDS[0], '802398809999']))
-    assert list(result['identities']) == [IDS[0]]
-    assert 'device 802398809999' in result['errors']['802398809999'] and 'CMN-102' in result['errors']['802398809999']
-    assert '802398809999' in result['warnings'][0]
+    result = SIP_PROVISION_INFO.execute(params(SIP_PROVISION_INFO, device_ids=IDS[:7] + [UNKNOWN] + IDS[7:]))
+    assert sorted(result['identities']) == IDS
+    assert list(result['errors']) == [UNKNOWN]
+    assert result['errors'][UNKNOWN].startswith('device %s: POST ' % UNKNOWN)
+    assert 'Resource for parameter [device.id] is not found (HTTP 400, CMN-102)' in result['errors'][UNKNOWN]
+    assert result['warnings'] == ['%s (nothing was registered for it)' % result['errors'][UNKNOWN]]
+    assert counters(control)[PROVISION] == {'200': 15, '400': 1}
+    checked = SIP_PROVISION_INFO.execute(params(SIP_PROVISION_INFO, device_ids=IDS + [UNKNOWN]), check_mode=True)
+    assert checked['errors'][UNKNOWN].startswith('device %s: GET ' % UNKNOWN)
+    assert 'Resource for parameter [deviceId] is not found (HTTP 404, CMN-102)' in checked['errors'][UNKNOWN]
 
 
 @pytest.mark.parametrize('options, text', [
@@ -143,10 +185,9 @@ def test_an_unknown_device_among_many_is_reported_not_fatal(rc):
 ])
 def test_device_ids_are_checked_before_any_request(rc, options, text):
     params, log, state, control = rc
-    started = time.monotonic()
     with pytest.raises(InputError) as info:
         SIP_PROVISION_INFO.execute(params(SIP_PROVISION_INFO, **options))
-    assert text in str(info.value) and time.monotonic() - started < 1
+    assert text in str(info.value)
     assert log() == []
 
 
