@@ -193,15 +193,20 @@ from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_render i
     COLLECTION, RENDERERS, build_document, effective_status, task_entry,
 )
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_secrets import Secrets
-from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import compile_once
 
 FILES = dict(json='drift.json', markdown='drift.md', junit='drift.xml')
-FLEET_VARS = COLLECTION + 'fleet_vars'
-INTERNAL_ACTIONS = frozenset(C._ACTION_META + C._ACTION_ALL_INCLUDE_IMPORT_TASKS + C._ACTION_ALL_PROPER_INCLUDE_IMPORT_ROLES)
+# Ansible's own tasks that are not work on a host: meta, and the includes and imports of tasks and roles.
+INTERNAL_ACTIONS = frozenset(prefix + name for prefix in ('', 'ansible.builtin.', 'ansible.legacy.') for name in (
+    'meta', 'include', 'include_tasks', 'import_tasks', 'include_role', 'import_role'))
 
 
 def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _task_key(task):
+    """A task's key in the start times: where it is written, and its name."""
+    return (task.get_path() or '', task.get_name())
 
 
 def _brief(task):
@@ -227,6 +232,7 @@ class CallbackModule(CallbackBase):
         self.secrets = None
         self.play_name = ''
         self.modes = dict(check=set(), diff=set())  # check and diff mode of the reported tasks
+        self.host_objects = {}  # name -> the inventory host, to read its variables at the end
 
     def _new_secrets(self):
         patterns = []
@@ -246,14 +252,16 @@ class CallbackModule(CallbackBase):
                 path = os.path.join(self._output_dir(), name)
                 if os.path.isfile(path):
                     os.remove(path)
-        self.playbooks.append(getattr(playbook, '_file_name', '') or '')
+        given = context.CLIARGS.get('args') or ()  # the playbooks named on the command line, in order
+        self.playbooks.append(str(given[len(self.playbooks)]) if len(given) > len(self.playbooks) else '')
 
     def v2_playbook_on_play_start(self, play):
         self.plays.append(play)
         self.play_name = play.get_name()
 
     def v2_runner_on_start(self, host, task):
-        self.starts[(host.get_name(), task._uuid)] = time.monotonic()
+        self.host_objects.setdefault(host.get_name(), host)
+        self.starts[(host.get_name(), _task_key(task))] = time.monotonic()
 
     def v2_runner_on_ok(self, result):
         self._record(result, 'ok')
@@ -283,22 +291,18 @@ class CallbackModule(CallbackBase):
     def _record(self, result, status, ignore_errors=False):
         if self.secrets is None:
             self.secrets = self._new_secrets()
-        task = getattr(result, 'task', None) or result._task
-        host = (getattr(result, 'host', None) or result._host).get_name()
-        fields = getattr(result, 'task_fields', None) or result._task_fields
-        data = getattr(result, 'result', None)
-        data = result._result if data is None else data
+        task, data = result.task, result.result
+        host = result.host.get_name()
+        self.host_objects.setdefault(host, result.host)
         action = getattr(task, 'resolved_action', None) or task.action or ''
-        if action == FLEET_VARS:  # variables computed for the play: no drift, no arguments to scan
-            return
         no_log = bool(task.no_log is True or data.get('_ansible_no_log'))
-        args = fields.get('args') if isinstance(fields, Mapping) and 'args' in fields else task.args
+        args = task.args
         invocation = (data.get('invocation') or {}).get('module_args')
         self.secrets.scan(args or {}, secret=no_log, invocation=invocation)
         for item in data.get('results') or []:
             if isinstance(item, Mapping):
                 self.secrets.scan(dict(item=item.get('item')), secret=bool(item.get('_ansible_no_log')))
-        ignored = bool(ignore_errors or fields.get('ignore_errors'))
+        ignored = bool(ignore_errors or task.ignore_errors)
         reported = action.startswith(COLLECTION) or self.get_option('include_all_tasks')
         if action in INTERNAL_ACTIONS and status != 'unreachable':
             return
@@ -308,7 +312,7 @@ class CallbackModule(CallbackBase):
                      play=self.play_name, path=task.get_path() or '')
         entry.update(task_entry(data, status, no_log))
         entry['ignored'] = status == 'failed' and ignored
-        started = self.starts.pop((host, task._uuid), None)
+        started = self.starts.pop((host, _task_key(task)), None)
         entry['duration'] = round(time.monotonic() - started, 3) if started is not None else 0.0
         self.hosts.setdefault(host, dict(status='clean', tasks=[]))['tasks'].append(entry)
         self.modes['check'].add(bool(getattr(task, 'check_mode', False)))
@@ -321,18 +325,13 @@ class CallbackModule(CallbackBase):
             manager = play.get_variable_manager()
             if manager is None:
                 continue
-            try:
-                hosts = [h for h in manager._inventory.get_hosts(play.hosts) if h.name in self.hosts]
-            except Exception:  # a pattern the inventory cannot resolve now: every host of the report
-                hosts = [h for h in map(manager._inventory.get_host, self.hosts) if h is not None]
-            templar = compile_once(Templar(loader=manager._loader))  # one for every host
-            # the host lists get_vars builds for every host when not given (four lists of the play each)
-            hosts_all = [h.name for h in manager._inventory.get_hosts(pattern=play.hosts or 'all', ignore_restrictions=True)]
-            batch = [h.name for h in manager._inventory.get_hosts()]
-            for host in hosts:
-                variables = manager.get_vars(play=play, host=host, include_hostvars=False, _hosts=batch, _hosts_all=hosts_all)
-                templar.available_variables = variables
-                self.secrets.scan_variables(variables, templar)
+            templar = Templar(loader=play.get_loader())
+            for name in self.hosts:
+                host = self.host_objects.get(name)
+                if host is not None:
+                    variables = manager.get_vars(play=play, host=host, include_hostvars=False)
+                    templar.available_variables = variables
+                    self.secrets.scan_variables(variables, templar)
 
     # --- output --------------------------------------------------------------------
     def build_report(self):

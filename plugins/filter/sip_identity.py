@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import check_settings
+from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import check_settings, without_sip
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK
 
 PANEL_TRANSPORTS = ('udp', 'tcp', 'tls')
@@ -36,7 +36,8 @@ def basip_sip_options(identity, outbound=True):
     RingCentral documents ``domain`` as the SIP domain and ``outboundProxy`` as the SIP outbound
     proxy (``<host:port>``). With ``outbound`` (panel firmware that has the ``outbound`` setting),
     the domain is the panel's registrar (``proxy``) and realm, and the outbound proxy its
-    ``outbound``; without it, the outbound proxy is the only address the panel can send to, so it
+    ``outbound``, as BAS-IP documents it: ``host[:port]`` without ``sip:``
+    (https://developers.bas-ip.com/android-panels/set-first-account-sip-settings); without it, the outbound proxy is the only address the panel can send to, so it
     becomes ``proxy`` (the REGISTER still carries the domain as realm).
     """
     if not isinstance(identity, Mapping):
@@ -66,7 +67,7 @@ def basip_sip_options(identity, outbound=True):
         transport=transport,
     )
     if outbound:
-        options['outbound'] = _sip_uri(identity['outbound_proxy'])
+        options['outbound'] = without_sip(str(identity['outbound_proxy']))
     stun_servers = identity.get('stun_servers') or []
     if stun_servers:
         options['stun'] = _host_port(stun_servers[0])

@@ -21,7 +21,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip_families
     AUTO, FAMILIES, NAMES, any_family_accepts, api_version, detect, family_errors,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import (
-    REQUIRED, RULES, check_settings, check_value,
+    REQUIRED, RULES, check_outbound, check_settings, check_value, without_sip,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     ApiError, HttpClient, InputError, TokenAuth, http_argument_spec, json_object, redact_url,
@@ -55,7 +55,7 @@ SETTINGS = (
     Field('stun', type='dict', children=(Field('ip', validate=check_value),
                                          Field('port', type='int', normalise=int, validate=check_value))),
     Field('registration_interval', type='int', normalise=int, validate=check_value),
-    Field('outbound', validate=check_value),
+    Field('outbound', normalise=without_sip, validate=check_outbound),
 )
 
 FIELDS = CONNECTION + SETTINGS + (
@@ -261,7 +261,7 @@ def ensure_sip_settings(params, check_mode=False, diff=False, read_registration=
     in the same session, without waiting."""
     with Session(params) as session:
         current = session.settings()
-        wanted = dict(params)
+        wanted = dict(params, outbound=without_sip(params.get('outbound')))
         if session.family.switch == 'settings' and params.get('enabled') is not None:
             wanted['enable'] = params['enabled']
         result = ensure(SipSettings(session, current), wanted, check_mode, diff,

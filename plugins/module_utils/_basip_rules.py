@@ -3,13 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The BAS-IP panel's rules for SIP settings, as one validation table.
 
-Source: the panel API reference (developers.bas-ip.com, "Get/Set SIP settings"),
-summarised in ``api/basip.md``; the other firmware families in ``docs/basip-families.md``.
-The published expressions are reproduced with these repairs, all covered by the unit tests:
+Source: the panel API reference (developers.bas-ip.com, "Get/Set SIP settings", for example
+https://developers.bas-ip.com/android-panels/set-first-account-sip-settings); the other firmware
+families in ``docs/basip-families.md``. The published expressions are reproduced with these
+repairs, all covered by the unit tests:
 
 * ``proxy``: the published pattern is ``^sip:(IPv4)|(DNS)$``; its top-level
   alternation leaves the DNS branch without the ``sip:`` prefix. Here ``sip:`` is
   required for both branches (a proxy without ``sip:`` is rejected).
+* ``outbound``: the published pattern is ``^$|^IPv4(:port)|DNS(:port)$`` (android-panels
+  2.9 to 2.11): empty, or a host and an optional port, without ``sip:``. Here its branches
+  are anchored at both ends, as the realm's are. :func:`without_sip` takes a ``sip:`` a
+  user gives off, as the value the panel is sent and compared with.
 * DNS labels: the published label is ``[0-9]*[A-Za-z+\\-_]+[0-9]*`` (digits only at
   its ends), which rejects real host names such as ``sip112-191.ringcentral.com``
   that the panel accepts through the unanchored branch. Here a label is any run of
@@ -72,8 +77,8 @@ RULES = {
     'proxy': ('check', lambda value: is_host_port(value, 'sip:'),
               "'sip:' followed by an IPv4 address or DNS name, with an optional ':port'"),
     'realm': ('check', is_host_port, 'an IPv4 address or DNS name, with an optional ":port"'),
-    'outbound': ('check', lambda value: value == '' or is_host_port(value, 'sip:'),
-                 "empty, or 'sip:' followed by an IPv4 address or DNS name, with an optional ':port'"),
+    'outbound': ('check', lambda value: value == '' or is_host_port(value),
+                 'empty, or an IPv4 address or DNS name, with an optional ":port"'),
     'user': ('check', _text(1, 31), '1 to 31 characters: ' + _CHAR_TEXT),
     'password': ('check', _text(6, 31), '6 to 31 characters: ' + _CHAR_TEXT),
     'user_id': ('check', _text(0, 31), 'up to 31 characters: ' + _CHAR_TEXT),
@@ -115,6 +120,16 @@ def check_value(name, value, family=None):
     else:
         good = isinstance(value, str) and rule(value)
     return None if good else '%s must be %s' % (name, text)
+
+
+def without_sip(value):
+    """An outbound proxy as the panel documents it: ``value`` without a leading ``sip:``."""
+    return value[4:] if isinstance(value, str) and value[:4].lower() == 'sip:' else value
+
+
+def check_outbound(name, value):
+    """The option ``outbound``: the panel's rule, after :func:`without_sip`."""
+    return check_value(name, without_sip(value))
 
 
 def check_settings(settings, required=(), family=None):

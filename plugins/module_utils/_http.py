@@ -27,7 +27,10 @@ import time
 import traceback
 from urllib.parse import urlsplit
 
-from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret, warn_once
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import (
+    basic_credentials, register_secret, secret_forms, warn_once,
+)
+from ansible_collections.sipfleet.provision.plugins.module_utils._transport import Overdue, Session, fetch
 
 try:
     import requests
@@ -63,6 +66,30 @@ def http_argument_spec():
 def redact_url(text):
     """``text`` without URL query strings and ``user:password@`` parts (both can carry credentials)."""
     return _USERINFO.sub('', _QUERY.sub('', str(text)))
+
+
+def check_url(option, url, credentials=()):
+    """None, or why the service URL ``url`` of ``option`` is refused before any request: it is
+    not ``http(s)://``, it holds a control character or white space (CR/LF would be sent as
+    they are), or it holds user information (``user:password@``: requests would send it as
+    HTTP Basic with every request). The user information is registered as a secret, so that
+    the task's arguments shown with the failure do not carry it either; ``credentials`` names
+    the options where credentials belong. The reason never quotes the URL."""
+    text = str(url or '')
+    bad = [char for char in text if char.isspace() or ord(char) < 32 or ord(char) == 127]
+    if bad:
+        return '%s holds %s (%r): a URL cannot contain control characters or white space' % (
+            option, 'a control character' if bad[0] != ' ' else 'a space', bad[0])
+    if not text.lower().startswith(('http://', 'https://')):
+        return '%s must be an http:// or https:// URL, not %r' % (option, redact_url(text))
+    userinfo, at, _host = urlsplit(text).netloc.rpartition('@')
+    if not at:
+        return None
+    register_secret(userinfo)
+    register_secret(userinfo.partition(':')[2])
+    where = ' and '.join(credentials) if credentials else "the module's credential options"
+    return ('%s must not hold credentials (user:password@): give them in %s, never in the URL'
+            % (option, where))
 
 
 class ApiError(Exception):
@@ -191,31 +218,6 @@ class TokenAuth:
 
 # --- the client ----------------------------------------------------------------------------
 
-if HAS_REQUESTS:
-    class _Session(requests.Session):
-        """``requests.Session`` that reads the environment once per scheme and host.
-
-        With ``trust_env`` (kept on) requests looks up the proxy variables, ``NO_PROXY`` and the
-        CA bundle variables for every request, walking the whole environment twice: in a freshly
-        forked Ansible worker that was a fifth of a panel's CPU. The answer depends only on the
-        URL's scheme and host, the ``verify`` value and the environment, which does not change
-        while a client lives (a task's ``environment:`` is applied around the whole task).
-        """
-
-        def __init__(self):
-            super().__init__()
-            self._environment = {}
-
-        def merge_environment_settings(self, url, proxies, stream, verify, cert):
-            if proxies or stream is not None or cert is not None:  # not what HttpClient sends
-                return super().merge_environment_settings(url, proxies, stream, verify, cert)
-            key = (urlsplit(url)[:2], verify)
-            if key not in self._environment:
-                self._environment[key] = super().merge_environment_settings(url, {}, None, verify, None)
-            settings = self._environment[key]
-            return dict(settings, proxies=dict(settings['proxies']))
-
-
 class HttpClient:
     """``requests.Session`` with a base URL, retries, auth and clean errors; a context manager.
 
@@ -230,8 +232,9 @@ class HttpClient:
                  url_option='api_url'):
         if not HAS_REQUESTS:
             raise ApiError('the Python library "requests" is required')
-        if not str(base_url or '').lower().startswith(('http://', 'https://')):
-            raise InputError('%s must be an http:// or https:// URL, not %r' % (url_option, redact_url(base_url)))
+        refused = check_url(url_option, base_url)
+        if refused:
+            raise InputError(refused)
         if ca_path and not os.path.isfile(ca_path):
             raise InputError('ca_path: no such file: %s' % ca_path)
         if not validate_certs and base_url.lower().startswith('https://'):
@@ -248,7 +251,7 @@ class HttpClient:
         self.sleep = sleep
         self.auth = auth
         self.secrets = set()
-        self.session = _Session()
+        self.session = Session()
         if headers:
             self.session.headers.update(headers)
         for secret in getattr(auth, 'secrets', ()):
@@ -268,15 +271,15 @@ class HttpClient:
         self.close()
 
     def register_secret(self, value):
-        """Keep ``value`` out of this client's errors and out of the task's result."""
+        """Keep ``value``, in each of its forms, out of this client's errors and out of the task's result."""
         if value:
-            self.secrets.add(str(value))
+            self.secrets.update(secret_forms(value))
             register_secret(value)
 
     def scrub(self, text):
         """``text`` with every registered secret, query string and URL credential removed."""
         text = redact_url(text)
-        for secret in self.secrets:
+        for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, _SCRUBBED)
         return text
 
@@ -314,12 +317,17 @@ class HttpClient:
         return response
 
     def _send(self, method, url, ok, kwargs):
-        kwargs.setdefault('timeout', self.timeout)
         kwargs.setdefault('verify', self.verify)
+        if isinstance(kwargs.get('auth'), tuple):  # HTTP Basic: the header is as good as the secret
+            self.register_secret(basic_credentials(*kwargs['auth']))
         attempt = 0
         while True:
             try:
-                response = self.session.request(method, url, **kwargs)
+                response = fetch(self.session, method, url, self.timeout, **kwargs)
+            except Overdue:
+                raise ApiError('the answer did not arrive in full within timeout=%gs (the timeout option bounds '
+                               'the whole request); not resent: the server is answering too slowly'
+                               % self.timeout, method=method, url=url) from None
             except requests.exceptions.RequestException as exc:
                 if attempt >= self.retries or not self.may_resend(method, exc):
                     raise self.connection_error(exc, method, url, attempt) from None

@@ -21,7 +21,7 @@ import copy
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, InputError
+from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, InputError, check_url
 
 MASK = '<hidden>'
 """Stands for a write-only value in returned objects and diffs."""
@@ -29,6 +29,8 @@ MASK_SENT = '<hidden, sent>'
 """Stands for a write-only value that this run sends (diff ``after`` only)."""
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 """What Ansible puts in place of a value equal to a ``no_log`` value."""
+IDENTITIES = frozenset(('api_username', 'auth_id', 'client_id'))
+"""Options naming who logs in: with the secret options, where credentials belong (not in a URL)."""
 
 
 class Field:
@@ -119,12 +121,36 @@ class Options:
         return dict(argument_spec=self.argument_spec(), **self.rules)
 
     def check(self, params):
-        """Raise :class:`InputError` with every complaint about ``params`` (already spec-validated)."""
-        errors = check_input(self.fields, params)
+        """Raise :class:`InputError` with every complaint about ``params`` (already spec-validated):
+        the service URLs (options named ``*_url``) first, then the fields' and the cross checks."""
+        spec = self.argument_spec()
+        credentials = [name for name in sorted(spec) if spec[name].get('no_log') or name in IDENTITIES]
+        errors = [check_url(name, params[name], credentials) for name in sorted(spec)
+                  if name.endswith('_url') and params.get(name) is not None]
+        errors.extend(check_input(self.fields, params))
         if self.cross_check is not None:
             errors.extend(self.cross_check(params))
+        errors = [error for error in errors if error]
         if errors:
             raise InputError('; '.join(errors))
+
+    def secret_values(self, params):
+        """The values of ``params`` held by ``no_log`` options, nested options included."""
+        return _no_log_values(self.argument_spec(), params)
+
+
+def _no_log_values(spec, params):
+    found = []
+    for name, entry in spec.items():
+        value = params.get(name) if isinstance(params, dict) else None
+        if value is None:
+            continue
+        if entry.get('no_log'):
+            found.extend(str(leaf) for leaf in (value if isinstance(value, (list, tuple)) else [value]))
+        elif entry.get('options'):
+            for item in value if isinstance(value, list) else [value]:
+                found.extend(_no_log_values(entry['options'], item))
+    return found
 
 
 # --- compare and plan -----------------------------------------------------------------------

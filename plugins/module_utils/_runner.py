@@ -11,7 +11,7 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes, register_secret
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Options
 
 
@@ -51,8 +51,11 @@ class ModuleSpec:
         """``(result, notes)``: the task's result (``failed`` with the error's fields on an
         ApiError, plus ``unreachable`` when the request never reached the server;
         ``crashed(exc)`` when given for any other exception) and the
-        :class:`RunNotes` (derived secrets, warnings) of the run."""
+        :class:`RunNotes` (the secrets of the options and those derived, each in every form it
+        may travel in; warnings) of the run."""
         with collect_notes() as notes:
+            for secret in set(self.options.secret_values(params)) | self.argument_secrets(params):
+                register_secret(secret)  # each in every form it may be echoed in
             result = self.missing_library(params)
             if result is None:
                 try:

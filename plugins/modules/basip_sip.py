@@ -95,9 +95,12 @@ options:
     type: int
   outbound:
     description:
-      - Outbound proxy, empty or V(sip:) followed by an IPv4 address or DNS name and an optional port,
-        for example V(sip:sip112-191.ringcentral.com:5090). The panel's C(outbound) setting, present on
-        newer panel firmware (C(docs/basip-families.md); its meaning is inferred from its name).
+      - Outbound proxy, empty or an IPv4 address or DNS name with an optional port, for example
+        V(10.0.0.1:5060) or V(sip112-191.ringcentral.com:5090): the panel's C(outbound) setting as BAS-IP
+        documents it (no V(sip:); U(https://developers.bas-ip.com/android-panels/set-first-account-sip-settings)),
+        present on newer panel firmware (C(docs/basip-families.md)).
+      - A V(sip:) before it is left out, both in what is written and in the comparison with the panel's
+        value, so V(sip:10.0.0.1:5060) and V(10.0.0.1:5060) are the same setting.
       - Fails, before anything is written, on a panel whose settings have no C(outbound) key (older
         firmware ignores it) and on the monitor families.
     type: str
@@ -193,7 +196,7 @@ EXAMPLES = r'''
     api_password: "{{ vault_panel_web_password }}"
     proxy: sip:sip.ringcentral.com
     realm: sip.ringcentral.com
-    outbound: sip:sip112-191.ringcentral.com:5090
+    outbound: sip112-191.ringcentral.com:5090
     user: "17203861294*115"
     user_id: "802398804016"
     password: "{{ vault_rc_sip_password }}"

@@ -62,10 +62,10 @@ import contextlib
 import json
 import netrc  # noqa: F401 pylint: disable=unused-import
 import os
-import traceback
 import warnings
 
-from ansible.executor import task_executor
+from ansible import constants as C
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -77,15 +77,9 @@ from ansible.utils.vars import merge_hash
 # loads requests once and every forked worker inherits it (netrc too: requests
 # imports it on its first request).
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
-from ansible_collections.sipfleet.provision.plugins.module_utils._processes import shared_strings
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import NO_LOG_MARKER
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring_in
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
-
-try:  # ansible-core 2.19+: module errors are reported as "Module failed"
-    from ansible._internal._errors._captured import AnsibleModuleCapturedError
-except ImportError:  # pragma: no cover - ansible-core < 2.19
-    AnsibleModuleCapturedError = None
 
 display = Display()
 
@@ -173,32 +167,33 @@ def remove_secrets(value, secrets):
     return _finish(masked, sorted(found, key=lambda secret: (-len(secret), secret)))
 
 
-# ansible-core 2.16 to 2.18 wrap every string of an action's result as unsafe (``wrap_var``), a new
-# object for each occurrence, and keep strings that are unsafe already; 2.19 and later do not wrap.
-_RESULT_TEXT = getattr(task_executor, 'wrap_var', str)
+def inject_invocation(task_vars):
+    """Whether results carry ``invocation``: ansible-core 2.21 added the INJECT_INVOCATION setting
+    (default off); before it every module result had one."""
+    try:
+        return bool(C.config.get_config_value('INJECT_INVOCATION', variables=task_vars or {}))
+    except AnsibleError:  # a release without the setting
+        return True
 
 
-def shared_result(result):
-    """An action's result with equal strings as one object, as Ansible will hold it (``shared_strings``):
-    a fleet task's result is sent from the worker and kept by the controller with each string once."""
-    return shared_strings(result, _RESULT_TEXT)
-
-
-def module_result(result, params, no_log_values):
+def module_result(result, params, no_log_values, invocation=True):
     """The result as ``AnsibleModule.exit_json``/``fail_json`` returns it: JSON types,
-    ``invocation.module_args``, every ``no_log`` value removed."""
+    ``invocation.module_args`` when ``invocation``, every ``no_log`` value removed. A traceback
+    (``exception``) is left out: an action's result carries none."""
     result = json.loads(json.dumps(result))
-    result.setdefault('invocation', dict(module_args=json.loads(json.dumps(params))))
+    result.pop('exception', None)
+    if invocation:
+        result.setdefault('invocation', dict(module_args=json.loads(json.dumps(params))))
+    else:
+        result.pop('invocation', None)
     preserved = dict((k, v) for k, v in result.items() if v is None or isinstance(v, bool))
     result = remove_secrets(result, no_log_values)
     result.update(preserved)
-    if AnsibleModuleCapturedError is not None:
-        AnsibleModuleCapturedError.normalize_result_exception(result)
     result['_ansible_parsed'] = True
     return result
 
 
-def run_in_controller(validator, spec, args, module_name, check_mode=False, diff=False):
+def run_in_controller(validator, spec, args, module_name, check_mode=False, diff=False, invocation=True):
     """Run the module's logic as its ``main()`` does and return the module's result.
 
     ``validator`` is an ``ArgumentSpecValidator`` of the module's options, ``spec`` the
@@ -212,8 +207,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
         result, secrets = dict(failed=True, msg=error), ()
     else:
         def crashed(exc):  # a bug: report it like a module crash, secrets removed below
-            return dict(failed=True, msg='%s failed in the controller: %s: %s' % (module_name, type(exc).__name__, exc),
-                        exception=traceback.format_exc())
+            return dict(failed=True, msg='%s failed in the controller: %s: %s' % (module_name, type(exc).__name__, exc))
         with warnings.catch_warnings():
             # A module's Python warnings go to its stderr, which Ansible does not show.
             warnings.simplefilter('ignore')
@@ -224,7 +218,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
             result.pop('failed')
     for key, values in notes.items():
         result[key] = list(result.get(key) or []) + values
-    return shared_result(module_result(result, params, no_log_values | set(secrets)))
+    return module_result(result, params, no_log_values | set(secrets), invocation)
 
 
 def warm_up():
@@ -301,7 +295,8 @@ class ControllerAction(ActionBase):
         with task_environment(environment):
             result.update(run_in_controller(
                 self.validator, self.module, self._task.args, module_name,
-                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
+                check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
+                invocation=inject_invocation(task_vars)))
         return result
 
     def run_module(self, tmp, task_vars):

@@ -13,9 +13,9 @@ try:
 except ImportError:  # ansible-core before 2.19
     VaultHelper = None
 
+from ansible_collections.sipfleet.provision.plugins.module_utils._notes import secret_forms
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import MASK, MASK_SENT, NO_LOG_MARKER
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring, occurring_in
-from ansible_collections.sipfleet.provision.plugins.plugin_utils._templating import may_hold_template
 
 MIN_SECRET_LENGTH = 4
 SECRET_WORDS = frozenset(('passwd', 'password', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'jwt',
@@ -37,6 +37,7 @@ class Secrets:
 
     def __init__(self, extra_names=()):
         self.values = set()
+        self.forms = set()  # every value in each of its forms (secret_forms)
         self.extra = [re.compile(p, re.I) for p in extra_names]
         self.replaced = 0
         # Variables are mostly the same objects for every host (group vars, role defaults, results
@@ -55,12 +56,14 @@ class Secrets:
         return words[-1] in SECRET_LAST_WORDS or any(w in SECRET_WORDS or w.endswith(SECRET_ENDINGS) for w in words)
 
     def add(self, value):
+        """A secret, in each of its forms (JSON-escaped, URL-encoded: ``secret_forms``)."""
         if value is None or isinstance(value, bool) or isinstance(value, (Mapping, list, tuple, set)):
             return
         text = str(value)
         if (len(text) >= MIN_SECRET_LENGTH and text not in (MASK, MASK_SENT, NO_LOG_MARKER, '********')
                 and text.lower() not in NEVER_SECRET):
             self.values.add(text)
+            self.forms.update(secret_forms(text))
 
     def add_tree(self, value):
         """Every leaf value of ``value``."""
@@ -122,7 +125,7 @@ class Secrets:
         large report would take seconds)."""
         if not self.values:
             return value
-        return self._scrub(value, _pattern(occurring_in(self.values, value, keys=True)))
+        return self._scrub(value, _pattern(occurring_in(self.forms, value, keys=True)))
 
     def _scrub(self, value, pattern):
         if isinstance(value, Mapping):
@@ -141,10 +144,10 @@ class Secrets:
         return value
 
     def scrub_text(self, text, escape):
-        """Last pass over rendered text: every secret, raw and as ``escape`` writes it."""
-        forms = set()
+        """Last pass over rendered text: every secret, in each of its forms and as ``escape`` writes it."""
+        forms = set(self.forms)
         for value in self.values:
-            forms.update((value, escape(value)))
+            forms.add(escape(value))
         for _attempt in range(3):  # a replacement may, in theory, make another secret appear
             found = occurring(forms, text)
             if not found:
@@ -152,6 +155,14 @@ class Secrets:
             for form in sorted(found, key=len, reverse=True):
                 text = text.replace(form, MASK)
         return text
+
+
+def may_hold_template(value):
+    """False for values that cannot hold a template (plain numbers, strings without ``{``): rendering
+    them would return them unchanged, at the cost of a render. A vault-encrypted value is not a ``str``."""
+    if isinstance(value, str):
+        return '{' in value
+    return not isinstance(value, (bool, int, float, type(None)))
 
 
 def _pattern(values):
