@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) sipfleet.provision contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sip_fleet role's filters: every panel checked before any request, each failure its own."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.sipfleet.provision.plugins.filter.sip_fleet import (
+    sip_fleet_plan, sip_fleet_previous_credentials, sip_fleet_ringcentral, sip_fleet_settings, username,
+)
+
+ROLE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'sip_fleet')
+with open(os.path.join(ROLE, 'defaults', 'main.yml')) as handle:
+    DEFAULTS = yaml.safe_load(handle)
+with open(os.path.join(ROLE, 'meta', 'argument_specs.yml')) as handle:
+    SPECS = yaml.safe_load(handle)['argument_specs']
+PLAY = dict(mode='enforce', rotate=False, check_mode=False, vobiz_realm='MA_X.sip.vobiz.ai', wait_for_registration=False)
+WEB = 'Web-pass-123'
+
+
+def vobiz(address, password='Trunk-pass-1', **extra):
+    return dict(dict(ansible_host=address, sip_fleet_panel_api_password=WEB, sip_fleet_trunk_password=password,
+                     sip_fleet_username_prefix='bld1'), **extra)
+
+
+def ringcentral(address, **extra):
+    return dict(dict(ansible_host=address, sip_fleet_panel_api_password=WEB, sip_fleet_source='ringcentral'), **extra)
+
+
+def plan(hostvars, play=PLAY):
+    return sip_fleet_plan(hostvars, list(hostvars), DEFAULTS, SPECS, play)
+
+
+def test_defaults_and_the_user_name_rule():
+    result = plan(dict(('panel-%03d' % n, vobiz('127.0.0.%d' % n)) for n in (1, 2)))
+    assert result['errors'] == {}
+    assert result['vobiz'] == ['panel-001', 'panel-002'] and result['ringcentral'] == []
+    panel = result['panels']['panel-001']
+    assert panel['sip_fleet_panel_api_url'] == 'http://127.0.0.1'
+    assert panel['sip_fleet_username'] == 'bld1panel001'
+    assert panel['sip_fleet_transport'] == 'udp' and panel['sip_fleet_panel_api_username'] == 'admin'
+    assert result['credentials'][1] == dict(username='bld1panel002', password='Trunk-pass-1', description='panel panel-002')
+    assert username('lobby_1', 'p', 2) == 'plobby1-g2'
+
+
+@pytest.mark.parametrize('bad, expected', [
+    (dict(sip_fleet_trunk_password=None), 'panel-002: missing required arguments: sip_fleet_trunk_password'),
+    (dict(sip_fleet_panel_api_password=None), 'panel-002: missing required arguments: sip_fleet_panel_api_password'),
+    (dict(sip_fleet_trunk_password='x' * 32), 'panel-002: the panel would refuse its settings: '),
+    (dict(sip_fleet_trunk_password='Pässword-123'), 'panel-002: the panel would refuse its settings: '),
+    (dict(sip_fleet_stun=dict(ip='stun.example.com', port=70000)), 'panel-002: the panel would refuse its settings: '),
+    (dict(sip_fleet_stun=dict(ip='stun.example.com', port=0)), 'panel-002: the panel would refuse its settings: '),
+    (dict(sip_fleet_registration_interval=5), 'panel-002: the panel would refuse its settings: '),
+    (dict(sip_fleet_transport='sctp'), 'panel-002: value of sip_fleet_transport must be one of'),
+    (dict(sip_fleet_source='sms'), "panel-002: sip_fleet_source is 'sms'"),
+], ids=['null-trunk-password', 'null-web-password', 'long-password', 'non-ascii-password', 'port-70000', 'port-0',
+        'interval', 'transport', 'source'])
+def test_one_panel_with_bad_input_fails_alone_before_any_request(bad, expected):
+    hostvars = dict(('panel-%03d' % n, vobiz('127.0.0.%d' % n)) for n in (1, 2, 3))
+    hostvars['panel-002'].update(bad)
+    result = plan(hostvars)
+    assert list(result['errors']) == ['panel-002']
+    assert result['errors']['panel-002'].startswith(expected)
+    assert 'Trunk-pass' not in result['errors']['panel-002'] and WEB not in result['errors']['panel-002']
+    assert result['vobiz'] == ['panel-001', 'panel-003']
+    assert [c['username'] for c in result['credentials']] == ['bld1panel001', 'bld1panel003']
+
+
+def test_a_ringcentral_panel_needs_no_trunk_password_but_a_device():
+    result = plan(dict(lobby=ringcentral('127.0.0.1', sip_fleet_ringcentral_device_id='802398804016'),
+                       garage=ringcentral('127.0.0.2'), gate=ringcentral('127.0.0.3', sip_fleet_ringcentral_device_id='12ab')))
+    assert result['ringcentral'] == ['lobby']
+    assert set(result['errors']) == {'garage', 'gate'}
+    assert 'sip_fleet_ringcentral_device_id' in result['errors']['garage']
+
+
+def test_two_hosts_on_one_panel_and_colliding_user_names_fail_naming_each_other():
+    result = plan(dict(lobby=vobiz('127.0.0.1'), LOBBY=vobiz('127.0.0.2', sip_fleet_panel_api_url='HTTP://LOBBY-A.example.com'),
+                       other=vobiz('127.0.0.3', sip_fleet_panel_api_url='http://lobby-a.example.com'),
+                       **{'panel-001': vobiz('127.0.0.4'), 'panel_001': vobiz('127.0.0.5')}))
+    assert result['errors']['LOBBY'].startswith('LOBBY: reaches the same panel (sip_fleet_panel_api_url) as other')
+    assert result['errors']['other'].startswith('other: reaches the same panel (sip_fleet_panel_api_url) as LOBBY')
+    assert 'lobby' not in result['errors']  # its own user name bld1lobby, its own panel
+    assert result['errors']['panel-001'].startswith('panel-001: has the same Vobiz user name (sip_fleet_username) as panel_001')
+    assert result['vobiz'] == ['lobby']
+
+
+def test_a_variable_that_cannot_be_evaluated_fails_its_panel():
+    class Vars(dict):
+        def __getitem__(self, key):
+            if key == 'sip_fleet_trunk_password':
+                from ansible.errors import AnsibleUndefinedVariable
+                raise AnsibleUndefinedVariable("'vault_trunk_passwords' is undefined")
+            return dict.__getitem__(self, key)
+    result = plan(dict(one=Vars(vobiz('127.0.0.1')), two=vobiz('127.0.0.2')))
+    assert result['errors']['one'].startswith('one: sip_fleet_trunk_password cannot be evaluated')
+    assert result['vobiz'] == ['two']
+
+
+def test_settings_isolate_each_source_failure():
+    result = plan(dict(v1=vobiz('127.0.0.1'), r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1'),
+                       r2=ringcentral('127.0.0.3', sip_fleet_ringcentral_device_id='2')))
+    realms = [dict(item='r1', query_result='sip.ringcentral.com'), dict(item='r2', query_result='pbx.example.com')]
+    rc = sip_fleet_ringcentral(result, realms, PLAY)
+    assert rc == dict(needing=dict(r2='2'), errors={})
+    # RingCentral down: only r2, which needed it, fails; the Vobiz panel and r1 converge
+    settings = sip_fleet_settings(result, PLAY, vobiz=dict(domain='t1.sip.vobiz.ai', error=''),
+                                  ringcentral=dict(rc, identities={}, error='RingCentral: HTTP 503'))
+    assert set(settings['panels']) == {'v1', 'r1'} and list(settings['errors']) == ['r2']
+    assert 'HTTP 503' in settings['errors']['r2']
+    assert settings['panels']['v1']['proxy'] == 'sip:t1.sip.vobiz.ai'
+    assert settings['panels']['r1'] == dict(realm='sip.ringcentral.com', transport='udp', api_url='http://127.0.0.2',
+                                            api_username='admin', api_password=WEB, validate_certs=True,
+                                            update_password='on_change')
+    # Vobiz down: only the Vobiz panel fails
+    settings = sip_fleet_settings(result, PLAY, vobiz=dict(error='HTTP 500'), ringcentral=dict(needing={}))
+    assert list(settings['errors']) == ['v1'] and set(settings['panels']) == {'r1', 'r2'}
+
+
+def test_no_identity_is_minted_in_drift_or_check_mode():
+    result = plan(dict(r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1', sip_fleet_ringcentral_refresh=True)))
+    for play in (dict(PLAY, mode='drift'), dict(PLAY, check_mode=True)):
+        assert sip_fleet_ringcentral(result, [], play)['needing'] == {}
+    assert sip_fleet_ringcentral(result, [], PLAY)['needing'] == dict(r1='1')
+
+
+def test_devices_named_by_serial_resolve_to_exactly_one():
+    result = plan(dict(r1=ringcentral('127.0.0.1', sip_fleet_ringcentral_device_serial='S1'),
+                       r2=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_serial='S2')))
+    assert sip_fleet_ringcentral(result, [], PLAY)['needing'] == dict(r1=None, r2=None)
+    devices = [dict(id=7, serial='S1'), dict(id=8, serial='S2'), dict(id=9, serial='S2')]
+    rc = sip_fleet_ringcentral(result, [], PLAY, devices)
+    assert rc['needing'] == dict(r1='7') and 'r2: 2 RingCentral devices have the serial S2' in rc['errors']['r2']
+
+
+def test_previous_credentials_of_a_new_credential_rotation():
+    result = plan(dict(a=vobiz('127.0.0.1', sip_fleet_credential_generation=2),
+                       b=vobiz('127.0.0.2', sip_fleet_credential_generation=1), c=vobiz('127.0.0.3')))
+    assert result['panels']['a']['sip_fleet_username'] == 'bld1a-g2'
+    assert sip_fleet_previous_credentials(result, ['a', 'b', 'c']) == [dict(host='a', username='bld1a-g1'),
+                                                                       dict(host='b', username='bld1b')]
+    assert sip_fleet_previous_credentials(result, ['a', 'b'], 'bld1b') == [dict(host='a', username='bld1a-g1')]
+    assert sip_fleet_previous_credentials(result, ['c']) == []
