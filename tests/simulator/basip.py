@@ -4,7 +4,9 @@
 """A BAS-IP panel, as ``api/basip.md`` and ``docs/basip-families.md`` describe it.
 
 MD5 login with 40-hex tokens that expire, 401 ``Log In``, the three 400 messages of
-a POST, the panel's field rules, ``WebPass`` in place of the SIP password, unknown
+a POST, the panel's field rules (plugins/module_utils/_basip_rules.py: the published patterns, so
+``outbound`` is empty or ``host[:port]`` without ``sip:``, else 400 ``Wrong JSON body``),
+``WebPass`` in place of the SIP password, unknown
 keys ignored; per firmware family (``basip_families.py``) the device-info answer, the
 API version, the SIP schema and rules, SIP on/off and the registration status, and the
 error shape. Control routes (``/targets/NAME/...`` on the control API):

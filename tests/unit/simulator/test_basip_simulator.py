@@ -115,8 +115,10 @@ def test_listeners_receive_every_change_with_the_real_password():
 
 def test_outbound_is_stored_and_dropped_on_firmware_without_it(panel):
     assert panel.call('GET', '/device/sip/settings').json()['outbound'] == ''
-    assert panel.call('POST', '/device/sip/settings', json=dict(GOOD, outbound='sip:edge.example.com')).status_code == 200
-    assert panel.control.state(PANEL)['outbound'] == 'sip:edge.example.com'
+    refused = panel.call('POST', '/device/sip/settings', json=dict(GOOD, outbound='sip:edge.example.com'))
+    assert (refused.status_code, refused.json()) == (400, {'error': 'Wrong JSON body'})   # the published pattern
+    assert panel.call('POST', '/device/sip/settings', json=dict(GOOD, outbound='edge.example.com:5060')).status_code == 200
+    assert panel.control.state(PANEL)['outbound'] == 'edge.example.com:5060'
     panel.control.patch(PANEL, 'options', {'outbound': False})
     assert 'outbound' not in panel.call('GET', '/device/sip/settings').json()
 

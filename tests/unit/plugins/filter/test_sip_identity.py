@@ -41,7 +41,7 @@ def error_of(value):
 def test_identity_becomes_panel_options():
     assert basip_sip_options(IDENTITY) == {
         'proxy': 'sip:sip.ringcentral.com', 'realm': 'sip.ringcentral.com',
-        'outbound': 'sip:sip112-191.ringcentral.com:5090',
+        'outbound': 'sip112-191.ringcentral.com:5090',
         'user': '17203861294*115', 'password': SECRET, 'user_id': '802398804016', 'transport': 'udp',
         'stun': {'ip': 'stun1.ringcentral.com', 'port': 19302},
     }
@@ -64,8 +64,13 @@ def test_panel_transports_in_lower_case(transport):
     assert basip_sip_options(identity(transport=transport))['transport'] == transport.lower()
 
 
-def test_proxy_already_a_sip_uri_is_kept():
-    assert basip_sip_options(identity(outbound_proxy='sip:pbx.example.com'))['outbound'] == 'sip:pbx.example.com'
+def test_outbound_proxy_in_the_documented_form_without_sip():
+    """The panel's outbound is host[:port] (BAS-IP's published pattern); its proxy keeps sip:."""
+    options = basip_sip_options(identity(outbound_proxy='sip:pbx.example.com'))
+    assert options['outbound'] == 'pbx.example.com' and options['proxy'] == 'sip:sip.ringcentral.com'
+    assert basip_sip_options(identity(outbound_proxy='pbx.example.com:5090'))['outbound'] == 'pbx.example.com:5090'
+    assert basip_sip_options(identity(outbound_proxy='sip:pbx.example.com'), outbound=False)['proxy'] == \
+        'sip:pbx.example.com'
 
 
 def test_without_stun_servers_the_panel_keeps_its_own():
@@ -140,7 +145,7 @@ def test_ringcentral_identity_configures_a_simulated_panel(fleet):
     device = account['devices']['802398805016']
     assert result['changed'] is True
     assert stored == dict(stored, proxy='sip:sip.ringcentral.com', realm='sip.ringcentral.com',
-                          outbound='sip:sip112-191.ringcentral.com:5090',
+                          outbound='sip112-191.ringcentral.com:5090',
                           user=device['username'], password=device['password'],
                           user_id=rc['sip_info'][0]['authorization_id'], transport='udp',
                           stun={'ip': 'stun1.ringcentral.com', 'port': 19302})

@@ -96,11 +96,37 @@ def test_firmware_without_a_switch_fails_clearly(panel):
 def test_outbound_is_written_and_refused_on_firmware_without_it(panel):
     reset, params, control = panel
     result = BASIP_SIP.execute(params(outbound='sip:edge.example.com:5090', password=SECRET))
-    assert result['changes'] == ['outbound'] and control.state('panel-001')['outbound'] == 'sip:edge.example.com:5090'
+    assert result['changes'] == ['outbound'] and control.state('panel-001')['outbound'] == 'edge.example.com:5090'
     reset(outbound=False)
     with pytest.raises(InputError, match='no "outbound" key'):
         BASIP_SIP.execute(params(outbound='sip:edge.example.com', password=SECRET))
     assert control.calls('panel-001') == [V1['login'], V1['read'], V1['logout']]
+
+
+@pytest.mark.parametrize('given', ['10.0.0.1:5060', 'sip:10.0.0.1:5060', 'SIP:10.0.0.1:5060'])
+def test_outbound_in_the_documented_form_converges(panel, given):
+    """BAS-IP documents ``outbound`` as host[:port]: that is what is written, whatever form is given;
+    a rerun in either form is a no-op, and a panel holding the sip: form is already converged."""
+    reset, params, control = panel
+    first = BASIP_SIP.execute(params(outbound=given, password=SECRET), diff=True)
+    assert first['changes'] == ['outbound'] and first['settings']['outbound'] == '10.0.0.1:5060'
+    assert first['diff']['after']['outbound'] == '10.0.0.1:5060'
+    assert [e['body']['outbound'] for e in control.log('panel-001') if e['method'] == 'POST'] == ['10.0.0.1:5060']
+    assert control.state('panel-001')['outbound'] == '10.0.0.1:5060'
+    control.clear_log()
+    for again in ('10.0.0.1:5060', 'sip:10.0.0.1:5060'):
+        assert BASIP_SIP.execute(params(outbound=again, password=SECRET))['changed'] is False
+    assert WRITE not in control.calls('panel-001')
+    control.patch('panel-001', 'state', {'outbound': 'sip:10.0.0.1:5060'})     # written by an older release
+    assert BASIP_SIP.execute(params(outbound='10.0.0.1:5060', password=SECRET))['changed'] is False
+
+
+@pytest.mark.parametrize('given', ['sip:10.0.0.1:port', '10.0.0.1:5060;transport=udp', 'sips:10.0.0.1'])
+def test_a_bad_outbound_is_refused_before_any_request(panel, given):
+    reset, params, control = panel
+    with pytest.raises(InputError, match='outbound must be empty, or an IPv4 address or DNS name'):
+        BASIP_SIP.execute(params(outbound=given, password=SECRET))
+    assert control.calls('panel-001') == []
 
 
 def test_android_monitor_detected_on_v0_and_switched_through_its_enable_key(panel):

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules import (
-    REQUIRED, check_settings, check_value,
+    REQUIRED, check_outbound, check_settings, check_value, without_sip,
 )
 
 ALLOWED = string.ascii_letters + string.digits + ' ~!@#$%^&;*()_-+={[}]|"<,>.?/'
@@ -162,10 +162,14 @@ def test_dns_names_are_at_most_253_characters():
 
 
 @given(host, st.one_of(st.just(''), port))
-def test_outbound_is_empty_or_a_sip_host(h, p):
+def test_outbound_is_empty_or_a_host_without_sip(h, p):
+    """The published pattern (https://developers.bas-ip.com/android-panels/set-first-account-sip-settings):
+    ``^$|IPv4(:port)|dns(:port)$``; the option takes a sip: off first."""
     assert check_value('outbound', '') is None
-    assert check_value('outbound', 'sip:' + h + p) is None
-    assert check_value('outbound', h + p) is not None
+    assert check_value('outbound', h + p) is None
+    assert check_value('outbound', 'sip:' + h + p) is not None
+    assert check_outbound('outbound', 'sip:' + h + p) is None and without_sip('sip:' + h + p) == h + p
+    assert check_outbound('outbound', 'sip:sip:' + h + p) is not None
 
 
 @given(st.text(min_size=1, max_size=31).filter(str.isprintable))
