@@ -20,12 +20,32 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+ansible_version() { "$1" -c 'from ansible.release import __version__; print("ansible-core " + __version__)'; }
 started=$(date +%s)
 
+find_python() {  # the newest stable ansible-core runs on Python 3.12 or later
+    local candidate candidates=(python3.12 python3.13 python3.14 "$HOME"/.pyenv/versions/3.1[234].*/bin/python)
+    [ -z "${PYTHON:-}" ] || candidates=("$PYTHON")
+    for candidate in "${candidates[@]}"; do
+        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+            && { "$candidate" -c 'import sys; print(sys.executable)'; return; }
+    done
+    echo "demo.sh: no Python 3.12 or later (looked for ${PYTHON:-python3.12 to 3.14 on PATH and in ~/.pyenv/versions}; set PYTHON=/path/to/python)" >&2
+    return 1
+}
 step "Virtualenv $VENV"
-[ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --disable-pip-version-check -q 'ansible-core>=2.16,<2.20' -r "$ROOT/requirements.txt" 2>&1 \
-    | { grep -v "^WARNING: Location 'file:" || true; }
+if [ -x "$VENV/bin/python" ] && ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+    rm -rf "$VENV"  # made by an older demo on Python 3.11, which has no current ansible-core
+fi
+[ -x "$VENV/bin/python" ] || "$(find_python)" -m venv "$VENV"
+# ansible-core as meta/runtime.yml requires it (pip takes the newest stable release this Python
+# runs), and cryptography before 51: ansible-core (2.19 to 2.22) imports cryptography's DSA
+# classes for its ssh-agent support, which cryptography 51 deprecated, so that every ansible
+# command would print "CryptographyDeprecationWarning: DSA is deprecated"
+# (https://github.com/pyca/cryptography/pull/15597). ansible-core accepts any cryptography.
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q 'ansible-core>=2.19' 'cryptography<51' \
+    -r "$ROOT/requirements.txt" 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
+echo "$(ansible_version "$VENV/bin/python"), Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')"
 export PATH="$VENV/bin:$PATH"
 
 step "Install the collection"
@@ -62,8 +82,6 @@ run() {  # run NAME PLAYBOOK [args]: output in $WORK/NAME.log, one line of figur
 }
 
 step "Provision the fleet (playbooks/site.yml)"
-echo "(ansible-core 2.19 and later warn once per run that strategy plugins outside ansible-core are"
-echo " deprecated: the playbooks use the collection's, sipfleet.provision.fleet; see docs/performance.md)"
 run first-run "$COLLECTION/playbooks/site.yml"
 first_run_changed=$changed
 registered=-

@@ -8,7 +8,7 @@
     python release_checks.py fragments SOURCE_ROOT
     python release_checks.py ee-meta COLLECTION_DIR
     python release_checks.py ee-tarball-variant SAMPLE_EE TARBALL OUTPUT_EE
-    python release_checks.py ee-context CONTEXT_DIR
+    python release_checks.py plugin-names METADATA_DUMP_JSON
     python release_checks.py requirements FILE NAME...
 
 Each prints one line of what it checked, or exits non-zero naming the first problem.
@@ -45,11 +45,9 @@ REQUIRED = ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.rst', 'requir
             'docs/docsite/links.yml', 'docs/docsite/extra-docs.yml')
 MAX_FILES = 2000
 MAX_BYTES = 5 * 1024 * 1024
-# The documentation parts each plugin type must have. A strategy returns nothing of its own (the
-# tasks' results are their actions'; ansible.builtin's strategies have no RETURN either).
-DOC_PARTS = dict(dict.fromkeys(('module', 'filter', 'test', 'lookup', 'callback', 'inventory', 'connection', 'become',
-                                'cache', 'cliconf', 'httpapi', 'netconf', 'shell', 'vars'), ('examples', 'return')),
-                 strategy=('examples',))
+# The documentation parts each plugin type must have.
+DOC_PARTS = dict.fromkeys(('module', 'filter', 'test', 'lookup', 'callback', 'inventory', 'connection', 'become',
+                           'cache', 'cliconf', 'httpapi', 'netconf', 'shell', 'vars'), ('examples', 'return'))
 ANSIBLE_MARKUP = re.compile(r'(?<![A-Za-z0-9_])[BCEIMOPUV]\([^)]+\)|(?<![A-Za-z0-9_])L\([^)]+,[^)]+\)')
 
 
@@ -123,8 +121,19 @@ def plugin_docs(dump_file):
         fail('ansible-doc: %s' % error)
     if not any(c.startswith('module ') for c in checked):
         fail('no module found in the metadata dump')
-    print('plugin docs: EXAMPLES and RETURN in all %d plugins (%s; a strategy has no RETURN)'
+    print('plugin docs: EXAMPLES and RETURN in all %d plugins (%s)'
           % (len(checked), ', '.join(checked)))
+
+
+def plugin_names(dump_file):
+    """The collection's plugins in ansible-doc's metadata dump: one line per plugin type, the type
+    and then the plugins' full names."""
+    with open(dump_file) as handle:
+        dump = json.load(handle)
+    for plugin_type, plugins in sorted(dump['all'].items()):
+        names = sorted(n for n in plugins if n.startswith('sipfleet.provision.'))
+        if names and plugin_type != 'role':
+            print(plugin_type, ' '.join(names))
 
 
 def fragments(root):
@@ -193,33 +202,8 @@ def ee_tarball_variant(sample, tarball_path, output):
     print('EE definition from the tarball: %s' % output)
 
 
-def ee_context(context):
-    with open(os.path.join(context, 'Containerfile')) as handle:
-        containerfile = handle.read()
-    steps = (
-        ('installs the collections of _build/requirements.yml',
-         r'COPY _build /build[\s\S]*ansible-galaxy collection install .*-r requirements\.yml'),
-        ('introspects them into /tmp/src/requirements.txt',
-         r'introspect\.py introspect .*--write-pip=/tmp/src/requirements\.txt'),
-        ('assembles (pip installs) that file', r'RUN /output/scripts/assemble'),
-    )
-    for what, pattern in steps:
-        if not re.search(pattern, containerfile):
-            fail('%s/Containerfile never %s' % (context, what))
-    with open(os.path.join(context, '_build', 'scripts', 'assemble')) as handle:
-        if '-r /tmp/src/requirements.txt' not in handle.read():
-            fail('the context\'s assemble script does not install /tmp/src/requirements.txt')
-    with open(os.path.join(context, '_build', 'requirements.yml')) as handle:
-        galaxy = yaml.safe_load(handle)
-    names = [c['name'] for c in galaxy.get('collections', [])]
-    if not any('sipfleet.provision' in n or 'sipfleet-provision' in n for n in names):
-        fail('%s/_build/requirements.yml does not install sipfleet.provision: %s' % (context, names))
-    print('build context %s: Containerfile installs %s, introspects and pip installs the collections\' '
-          'requirements' % (os.path.basename(context), names))
-
-
 COMMANDS = {'tarball': tarball, 'plugin-docs': plugin_docs, 'fragments': fragments, 'ee-meta': ee_meta,
-            'ee-tarball-variant': ee_tarball_variant, 'ee-context': ee_context, 'requirements': requirements}
+            'ee-tarball-variant': ee_tarball_variant, 'plugin-names': plugin_names, 'requirements': requirements}
 
 if __name__ == '__main__':
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -2,19 +2,22 @@
 # The whole test suite of sipfleet.provision: sanity (ansible-test), lint (ansible-lint on
 # roles and playbooks), unit (pytest) and integration (ansible-test) tests, release checks.
 #
-#   bash scripts/test.sh                # everything, on the ansible-core tests/requirements.txt installs
+#   bash scripts/test.sh                # everything, on the newest stable ansible-core
 #   bash scripts/test.sh units          # one part: sanity | lint | units | integration | release
 #   bash scripts/test.sh integration basip_sip   # integration targets by name
 #   bash scripts/test.sh matrix         # sanity, units, integration on every tested ansible-core
-#   bash scripts/test.sh matrix 2.16 2.20 -- sanity units   # some versions, some parts
-#   bash scripts/test.sh ci             # everything on one version, sanity and units on the others
+#   bash scripts/test.sh matrix 2.19 2.22 -- sanity units   # some versions, some parts
+#   bash scripts/test.sh ci             # everything on the newest stable, sanity and units on the others
+#   SIPFLEET_ANSIBLE_CORE=2.19 bash scripts/test.sh units   # one part on another tested version
+#   bash scripts/test.sh versions       # the tested versions and their Pythons, as JSON
 #
-# Needs only Python 3.11 (and 3.12 for ansible-core 2.20) and git: it creates its virtualenv
-# (.venv-test, or $SIPFLEET_TEST_VENV), installs tests/requirements.txt there, builds the
-# collection tarball (ansible-galaxy collection build, galaxy.yml's build_ignore) and installs
-# it into a temporary ansible_collections tree: every part tests what users install.
+# Needs git and the Python each ansible-core version runs on (python3.X on PATH or pyenv's
+# ~/.pyenv/versions/3.X.*): it creates its virtualenv (.venv-test, or $SIPFLEET_TEST_VENV),
+# installs tests/requirements.txt and that ansible-core there, builds the collection tarball
+# (ansible-galaxy collection build, galaxy.yml's build_ignore) and installs it into a temporary
+# ansible_collections tree: every part tests what users install.
 # `matrix` keeps one virtualenv per ansible-core version in .venv-matrix/ (or $SIPFLEET_MATRIX_DIR)
-# with tests/unit and tests/integration requirements and that ansible-core.
+# with the sanity, unit and integration requirements (tests/*/requirements.txt) and that ansible-core.
 # `release` checks the tarball, the docs, the changelog, the execution environment definition,
 # runs the antsibull-nox sessions (build and galaxy-importer, docs, extra and license checks)
 # and builds the docsite (scripts/release_checks.sh).
@@ -23,10 +26,28 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PART="${1:-all}"
 shift || true
-# ansible-core versions tested (meta/runtime.yml requires_ansible, README "Tested with"), and the
-# Python each is tested on. The first is the version of `ci`'s full run.
-VERSIONS=(2.19 2.16 2.17 2.18 2.20)
-python_version_for() { case "$1" in 2.20) echo 3.12 ;; *) echo 3.11 ;; esac; }
+# The ansible-core versions tested (meta/runtime.yml requires_ansible, README "Tested with"):
+# the newest stable release first (the default version of every part, and `ci`'s whole
+# suite), then the older ones that are still maintained and the next one (a pre-release
+# until it is out), on the controller Python ansible-core requires
+# (https://docs.ansible.com/ansible/latest/reference_appendices/release_and_maintenance.html#ansible-core-support-matrix).
+VERSIONS=(2.21 2.19 2.20 2.22)
+python_version_for() {
+    case "$1" in
+        2.19) echo 3.11 ;;
+        2.20|2.21) echo 3.12 ;;
+        2.22) echo 3.13 ;;
+        *) echo "test.sh: ansible-core $1 is not tested here (VERSIONS: ${VERSIONS[*]})" >&2; return 1 ;;
+    esac
+}
+core_requirement_for() {
+    # 2.22 is a release candidate: a pre-release in the requirement lets pip take it (and
+    # 2.22.0 once it is out)
+    case "$1" in
+        2.22) echo 'ansible-core>=2.22.0rc1,<2.23' ;;
+        *) echo "ansible-core==$1.*" ;;
+    esac
+}
 
 find_python() {  # find_python 3.12: the path of an interpreter of that version
     local candidate
@@ -34,7 +55,7 @@ find_python() {  # find_python 3.12: the path of an interpreter of that version
         "$candidate" -c 'import sys; sys.exit(sys.argv[1] != "%d.%d" % sys.version_info[:2])' "$1" 2>/dev/null \
             && { "$candidate" -c 'import sys; print(sys.executable)'; return; }
     done
-    echo "test.sh: no Python $1 (python$1 on PATH or ~/.pyenv/versions/$1.*)" >&2
+    echo "test.sh: no Python $1 (python$1 on PATH or ~/.pyenv/versions/$1.*; e.g. pyenv install $1)" >&2
     return 1
 }
 
@@ -43,64 +64,83 @@ run_matrix() {
     while [ $# -gt 0 ] && [ "$1" != -- ]; do versions+=("$1"); shift; done
     [ $# -gt 0 ] && { shift; parts=("$@"); }
     [ ${#versions[@]} -gt 0 ] || versions=("${VERSIONS[@]}")
-    local table=() failed=0 version part python started minutes status longest=0
+    local table=() failed=0 version part python started status row
     for version in "${versions[@]}"; do
-        # `ci` passes a deadline (seconds of this script): a version that would end after it is
-        # not started, and the table says so.
-        if [ -n "${SIPFLEET_MATRIX_DEADLINE:-}" ] && [ $((SECONDS + longest)) -gt "$SIPFLEET_MATRIX_DEADLINE" ]; then
-            echo "==== ansible-core $version: NOT RUN, it would end after the CI time budget" \
-                 "(run: bash scripts/test.sh matrix $version -- ${parts[*]})"
-            table+=("| $version | - | NOT RUN (CI time budget) |")
-            continue
-        fi
-        if ! python="$(find_python "$(python_version_for "$version")")"; then
-            table+=("| $version | - | NOT RUN: no Python $(python_version_for "$version") (install it, e.g. with pyenv) |")
+        if ! python="$(python_version_for "$version")" || ! python="$(find_python "$python")"; then
+            table+=("| $version | - | FAILED: no Python for it (above) |")
             failed=1
             continue
         fi
-        local row
         row="| $version | $("$python" -c 'import platform; print(platform.python_version())')"
-        started=$SECONDS
         for part in "${parts[@]}"; do
             echo "==== ansible-core $version, $part"
+            started=$SECONDS
             if SIPFLEET_TEST_VENV="$dir/ansible-core-$version" SIPFLEET_ANSIBLE_CORE="$version" PYTHON="$python" \
                 bash "$ROOT/scripts/test.sh" "$part"; then status=passed; else status=FAILED; failed=1; fi
-            row+=" | $part $status"
+            row+=" | $part $status ($(( (SECONDS - started + 30) / 60 )) min)"
         done
-        [ $((SECONDS - started)) -le "$longest" ] || longest=$((SECONDS - started))
-        minutes=$(( (SECONDS - started + 30) / 60 ))
-        table+=("$row | $minutes min |")
+        table+=("$row |")
     done
-    echo "==== matrix (ansible-core | Python | ${parts[*]} | minutes)"
+    echo "==== matrix (ansible-core | Python | ${parts[*]})"
     printf '%s\n' "${table[@]}"
     return $failed
 }
 
 run_ci() {
-    # The full suite on the first version, then sanity and units on every other one (the
-    # declared minimum and the newest first), each started only if it ends within
-    # SIPFLEET_CI_MINUTES (default 80: CI stops a run at 90).
-    bash "$ROOT/scripts/test.sh" all
-    SIPFLEET_MATRIX_DEADLINE=$(( ${SIPFLEET_CI_MINUTES:-80} * 60 )) run_matrix 2.16 2.20 2.18 2.17 -- sanity units
+    # The whole suite on the newest stable release and, at the same time (a CI machine has two
+    # cores), sanity and unit tests on every other tested version; the second lane's output
+    # follows the first's, then the times of both. Any failure, a version without its Python
+    # included, fails the run.
+    local started=$SECONDS failed=0 logs other
+    logs="$(mktemp -d)"
+    run_matrix "${VERSIONS[@]:1}" -- sanity units > "$logs/others.log" 2>&1 &
+    other=$!
+    # shellcheck disable=SC2064  # the lane's process id, now
+    trap "kill $other 2>/dev/null; rm -rf '$logs'" EXIT
+    run_matrix "${VERSIONS[0]}" -- all 2>&1 | tee "$logs/newest.log" || failed=1
+    wait "$other" || failed=1
+    echo "==== sanity and units on ${VERSIONS[*]:1} (run beside the above)"
+    cat "$logs/others.log"
+    echo "==== ci (ansible-core | Python | parts): $(( (SECONDS - started + 30) / 60 )) min"
+    grep -hE '^\| [0-9]+\.[0-9]+ \| ' "$logs/newest.log" "$logs/others.log"
+    grep -h '^== ansible-core .*: sanity' "$logs/newest.log" || true
+    return $failed
+}
+
+json_list() { local out="" item; for item in "$@"; do out+="${out:+, }\"$item\""; done; echo "[$out]"; }
+print_versions() {
+    # the tested versions and their Pythons as JSON, for CI matrices (.github/workflows/ansible-test.yml)
+    local version pythons=()
+    for version in "${VERSIONS[@]}"; do pythons+=("$(python_version_for "$version")"); done
+    mapfile -t pythons < <(printf '%s\n' "${pythons[@]}" | sort -u)
+    echo "{\"ansible\": $(json_list "${VERSIONS[@]}"), \"python\": $(json_list "${pythons[@]}")}"
 }
 
 case "$PART" in
     matrix) run_matrix "$@"; exit ;;
     ci) run_ci; exit ;;
+    versions) print_versions; exit ;;
 esac
 
+CORE="${SIPFLEET_ANSIBLE_CORE:-${VERSIONS[0]}}"
+WANT_PY="$(python_version_for "$CORE")"
 VENV="${SIPFLEET_TEST_VENV:-$ROOT/.venv-test}"
+if [ -x "$VENV/bin/python" ] \
+        && ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.argv[1] != "%d.%d" % sys.version_info[:2])' "$WANT_PY"; then
+    echo "test.sh: $VENV is not on Python $WANT_PY (ansible-core $CORE): making it anew"
+    rm -rf "$VENV"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
-    "${PYTHON:-python3}" -m venv "$VENV"
+    "${PYTHON:-$(find_python "$WANT_PY")}" -m venv "$VENV"
 fi
-if [ -n "${SIPFLEET_ANSIBLE_CORE:-}" ]; then
-    # a matrix virtualenv: that ansible-core and what the unit and integration tests need
-    REQUIREMENTS=(-r "$ROOT/tests/unit/requirements.txt" -r "$ROOT/tests/integration/requirements.txt"
-                  "ansible-core==$SIPFLEET_ANSIBLE_CORE.*")
-else
-    REQUIREMENTS=(-r "$ROOT/tests/requirements.txt")
-fi
-"$VENV/bin/python" -m pip install --disable-pip-version-check -q "${REQUIREMENTS[@]}" 2>&1 \
+case "$PART" in
+    # sanity, unit and integration tests need only their own requirements (a matrix virtualenv)
+    sanity|units|integration)
+        REQUIREMENTS=(-r "$ROOT/tests/sanity/requirements.txt" -r "$ROOT/tests/unit/requirements.txt"
+                      -r "$ROOT/tests/integration/requirements.txt") ;;
+    *) REQUIREMENTS=(-r "$ROOT/tests/requirements.txt") ;;
+esac
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q "${REQUIREMENTS[@]}" "$(core_requirement_for "$CORE")" 2>&1 \
     | { grep -v "^WARNING: Location 'file:" || true; }
 export PATH="$VENV/bin:$PATH"
 PY_VERSION="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
@@ -114,19 +154,6 @@ ansible-galaxy collection install --offline "$WORK"/sipfleet-provision-*.tar.gz 
 SIPFLEET_TARBALL="$(echo "$WORK"/sipfleet-provision-*.tar.gz)"
 export SIPFLEET_TARBALL
 cd "$COLLECTION"
-
-ensure_shellcheck() {
-    command -v shellcheck >/dev/null && return
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "shellcheck is missing: installing it (apt-get install shellcheck)"
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; } >/dev/null
-    fi
-    command -v shellcheck >/dev/null || {
-        echo "test.sh: the shellcheck sanity test needs shellcheck (apt-get install shellcheck," \
-             "dnf install ShellCheck or brew install shellcheck); it is not installed" >&2
-        exit 1
-    }
-}
 
 # ansible-test keeps its virtualenvs and its pip bootstrap script under ~/.ansible/test; here it
 # gets a home of its own beside the virtualenv (kept between runs, never the user's ~/.ansible).
@@ -160,7 +187,6 @@ ansible_core_version() { python -c 'from ansible.release import __version__; pri
 
 run_sanity() {
     echo "== sanity (ansible-core $(ansible_core_version), Python $PY_VERSION)"
-    ensure_shellcheck
     ensure_pip_bootstrap
     ansible_test sanity --python "$PY_VERSION" --color no "$@"
 }
@@ -190,7 +216,15 @@ case "$PART" in
     integration) run_integration "$@" ;;
     release) bash "$ROOT/scripts/release_checks.sh" "$@" ;;
     all)
-        run_sanity; run_lint; run_units; run_integration; bash "$ROOT/scripts/release_checks.sh"
-        echo "sanity, lint, units, integration and release: all passed" ;;
-    *) echo "usage: bash scripts/test.sh [all|sanity|lint|units|integration|release|matrix|ci] [args]" >&2; exit 2 ;;
+        # every part, even after one failed; then each part's result and time
+        results=() failed=0
+        for part in sanity lint units integration release; do
+            started=$SECONDS
+            if case "$part" in release) bash "$ROOT/scripts/release_checks.sh" ;; *) "run_$part" ;; esac
+            then status=passed; else status=FAILED; failed=1; fi
+            results+=("$part $status ($((SECONDS - started)) s)")
+        done
+        echo "== ansible-core $(ansible_core_version), Python $PY_VERSION: ${results[*]}"
+        exit $failed ;;
+    *) echo "usage: bash scripts/test.sh [all|sanity|lint|units|integration|release|matrix|ci|versions] [args]" >&2; exit 2 ;;
 esac
