@@ -27,8 +27,13 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer each request. An error after a timeout
-        says so and names this option.
+      - Seconds a whole request may take: connecting, sending it and receiving the entire answer count
+        together. A server that sends its answer slowly (a few bytes at a time) fails the request once
+        this time has passed since it started, however much it has sent; such a request is not resent.
+      - Connecting, and the wait for the first part of the answer, are each also bounded by this
+        value on their own; with O(retries), a request that got no answer at all may be sent again
+        (see O(retries)), each attempt with its own O(timeout).
+      - An error after a timeout says so and names this option.
     type: float
     default: 10
   retries:
@@ -51,6 +56,11 @@ options:
     default: 60
 notes:
   - HTTP(S) proxies are taken from the environment (C(HTTPS_PROXY), C(HTTP_PROXY), C(NO_PROXY)).
+  - A service URL that holds credentials (C(https://user:password@host)) or a control character or
+    white space is refused before any request; credentials go in the module's credential options.
+  - Secrets (the credential options, write-only values such as passwords, tokens and digests the module
+    derives) are removed from the task's output in every form a service may echo them in (as they are,
+    JSON-escaped, URL-encoded, inside an HTTP Basic header, as an MD5 digest).
   - When the task runs on the controller (the action plugin), a service that cannot be reached at all
     (connection refused, no route, connect timeout, after the retries) makes the host unreachable;
     run as a module on a remote host, the task fails.

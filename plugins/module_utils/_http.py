@@ -19,9 +19,7 @@ remove those values from the task's result, as ``no_log`` values are removed.
 
 from __future__ import annotations
 
-import email.utils
 import os
-import random
 import re
 import time
 import traceback
@@ -30,15 +28,16 @@ from urllib.parse import urlsplit
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import (
     basic_credentials, register_secret, secret_forms, warn_once,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._transport import Overdue, Session, fetch
+from ansible_collections.sipfleet.provision.plugins.module_utils._transport import (
+    Overdue, Session, backoff_delay, fetch, never_sent, parse_retry_after,
+)
 
 try:
     import requests
-    from urllib3.exceptions import NewConnectionError
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by missing_required_lib in modules
-    requests = NewConnectionError = None
+    requests = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
@@ -125,26 +124,6 @@ class InputError(ApiError):
 
     def to_result(self):
         return dict(msg=str(self))
-
-
-def parse_retry_after(value, now=None):
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when - (time.time() if now is None else now))
-
-
-def backoff_delay(attempt, base=0.5, cap=8.0):
-    """Exponential backoff with jitter: in [d/2, d] where d = min(cap, base * 2**attempt)."""
-    delay = min(cap, base * (2 ** attempt))
-    return delay / 2 + random.uniform(0, delay / 2)
 
 
 def default_error_text(response):
@@ -393,17 +372,6 @@ class HttpClient:
         elif status in RETRY_STATUSES and retried:
             message = 'gave up after %d retries: %s' % (retried, message)
         return ApiError(self.scrub(message), status=status, code=code, method=method, url=url)
-
-
-def never_sent(exc):
-    """True when a requests exception proves the request never reached the server: a connect
-    timeout or a failed connection (refused, no route, name not resolved)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.SSLError):
-        return False
-    reason = exc.args[0] if exc.args else None
-    return isinstance(getattr(reason, 'reason', reason), NewConnectionError)
 
 
 def describe_exception(exc):

@@ -2,7 +2,8 @@
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The HTTP client's transport (``_http.py``): one ``requests.Session`` that reads the environment
-once per host, and :func:`fetch`, which sends a request and reads its whole answer by a deadline.
+once per host, :func:`fetch`, which sends a request and reads its whole answer by a deadline,
+and the facts its retries rest on (how long to wait, whether a request never left).
 
 ``requests`` applies its ``timeout`` to the connect and to each read of the socket, not to the
 whole answer: a server that sends one byte every few seconds keeps a request alive for minutes.
@@ -12,6 +13,8 @@ the deadline passes, so that a request ends at most ``timeout`` seconds after it
 
 from __future__ import annotations
 
+import email.utils
+import random
 import socket
 import threading
 import time
@@ -19,8 +22,9 @@ from urllib.parse import urlsplit
 
 try:
     import requests
+    from urllib3.exceptions import NewConnectionError
 except ImportError:  # pragma: no cover - _http.py reports the missing library
-    requests = None
+    requests = NewConnectionError = None
 
 
 class Overdue(Exception):
@@ -90,3 +94,34 @@ def _cut(response, cut):
             response.raw.close()
     except OSError:
         pass
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def backoff_delay(attempt, base=0.5, cap=8.0):
+    """Exponential backoff with jitter: in [d/2, d] where d = min(cap, base * 2**attempt)."""
+    delay = min(cap, base * (2 ** attempt))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def never_sent(exc):
+    """True when a requests exception proves the request never reached the server: a connect
+    timeout or a failed connection (refused, no route, name not resolved)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.SSLError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    return isinstance(getattr(reason, 'reason', reason), NewConnectionError)

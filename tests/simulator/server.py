@@ -54,10 +54,13 @@ class Request:
 
 
 class Response:
-    def __init__(self, status=200, body=None, headers=None):
+    """An answer; ``trickle`` (seconds) sends its body one byte at a time, that long apart."""
+
+    def __init__(self, status=200, body=None, headers=None, trickle=None):
         self.status = status
         self.body = body
         self.headers = dict(headers or {})
+        self.trickle = trickle
 
     def payload(self):
         if self.body is None:
@@ -76,9 +79,12 @@ def json_response(status, body=None, **headers):
 
 class Fault:
     """One injected fault: answer ``status`` (with ``retry_after``), wait ``delay`` seconds,
-    ``drop`` the connection, or ``expire_tokens`` before handling; ``count`` times."""
+    ``drop`` the connection, or ``expire_tokens`` before handling; ``echo``: answer ``status``
+    with an error in the service's shape whose message is the whole request (request line,
+    headers, body), as services that echo a request in their errors do; ``trickle``: the
+    normal answer with its body sent one byte every ``delay`` seconds; ``count`` times."""
 
-    KINDS = ('status', 'delay', 'drop', 'expire_tokens')
+    KINDS = ('status', 'delay', 'drop', 'expire_tokens', 'echo', 'trickle')
 
     def __init__(self, kind, count=1, method=None, path=None, status=503, retry_after=None,
                  delay=0.0, body=None):
@@ -185,11 +191,13 @@ class Simulator:
             if fault.kind == 'drop':
                 self.record(target, request, None, 'drop')
                 return None
-            if fault.kind == 'status':
+            if fault.kind in ('status', 'echo'):
                 headers = {} if fault.retry_after is None else {'Retry-After': str(fault.retry_after)}
-                response = Response(fault.status, fault.body if fault.body is not None else
-                                    app.fault_body(fault.status), headers)
-                self.record(target, request, response.status, 'status')
+                body = fault.body if fault.body is not None else app.fault_body(fault.status)
+                if fault.kind == 'echo':
+                    body = with_message(app.fault_body(fault.status), echo(request))
+                response = Response(fault.status, body, headers)
+                self.record(target, request, response.status, fault.kind)
                 return response
             if fault.kind == 'delay':
                 time.sleep(fault.delay)
@@ -199,9 +207,30 @@ class Simulator:
             response = app.handle(request)
         except Exception as exc:  # a simulator bug must show up as a 500, not a hang
             response = Response(500, {'error': 'simulator error: %s' % exc})
+        if fault is not None and fault.kind == 'trickle':
+            response.trickle = fault.delay
         if app.logged:
             self.record(target, request, response.status, fault.kind if fault else None)
         return response
+
+
+def echo(request):
+    """The request as text: request line (with its query), every header, the body."""
+    target = request.path + ('?' + urllib.parse.urlencode(request.query) if request.query else '')
+    headers = ''.join('%s: %s\r\n' % item for item in request.headers.items())
+    return '%s %s\r\n%s\r\n%s' % (request.method, target, headers, request.body.decode('utf-8', 'replace'))
+
+
+def with_message(body, text):
+    """A copy of an error ``body`` (any service's shape) with each message replaced by ``text``:
+    values of ``message``, ``error_description`` and string ``error`` keys, nested."""
+    if isinstance(body, list):
+        return [with_message(item, text) for item in body]
+    if not isinstance(body, dict):
+        return text
+    return dict((key, text if key in ('message', 'error_description') or (key == 'error' and isinstance(value, str))
+                 else with_message(value, text) if isinstance(value, (dict, list)) else value)
+                for key, value in body.items())
 
 
 class _Context:
@@ -243,7 +272,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header('Content-Length', str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if response.trickle is None:
+            self.wfile.write(payload)
+            return
+        self.wfile.flush()
+        for index in range(len(payload)):  # ends at the payload's end, or when the client hangs up
+            time.sleep(response.trickle)
+            self.wfile.write(payload[index:index + 1])
+            self.wfile.flush()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
