@@ -4,8 +4,9 @@
 """``basip_sip`` and ``basip_sip_info``: the panel's SIP settings as a field table and a service
 adapter, SIP on/off and the registration status.
 
-API facts (``api/basip.md``, ``docs/basip-families.md``): ``GET /api/{v}/login?username=&password=<MD5>``
-answers a token; ``GET``/``POST /api/{v}/device/sip/settings`` read and write the settings as one
+API facts (https://developers.bas-ip.com/, ``docs/basip-families.md``): ``GET /api/{v}/login?username=&password=<MD5>``
+(or, on firmware that takes it, ``POST`` with that JSON body) answers a token; a refused login is
+never retried (five failures lock the client out); ``GET``/``POST /api/{v}/device/sip/settings`` read and write the settings as one
 object (the password is never returned); ``GET``/``POST /api/v1/device/sip/enable``
 ``{"sip_enable": bool}`` (panels) or the settings' ``enable`` key (Android monitors) switch SIP;
 ``GET /api/v1/sip/status`` answers ``{"sip_status": "OK"|"ERROR"|"OFFLINE", "register_last_attempt"}``
@@ -24,7 +25,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules im
     REQUIRED, RULES, check_outbound, check_settings, check_value, without_sip,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, InputError, TokenAuth, http_argument_spec, json_object, redact_url,
+    ApiError, HttpClient, InputError, TokenAuth, http_argument_spec, json_object, parse_retry_after, redact_url,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
@@ -83,26 +84,71 @@ def _check_options(params):
     return errors
 
 
+LOGIN_ANSWERS = (200, 400, 401, 403, 404, 405, 429)
+"""Answers to a login that are never retried: a refusal, a lock-out, a login form the firmware lacks."""
+NOT_RETRIED = ('not retried: after 5 failed logins the panel locks this host out, and each failure while '
+               'locked out lengthens the lock-out')
+
+
 class PanelAuth(TokenAuth):
-    """MD5 login (the digest is as good as the password: a registered secret), logout."""
+    """MD5 login (the digest is as good as the password: a registered secret), logout.
+
+    The login is sent once: a refused login (wrong web password or user) or a lock-out (429
+    after 5 failed logins, https://developers.bas-ip.com/android-panels/login-user) fails the task
+    at once, saying which and what to check. The query-string form is sent first; a panel that
+    misses its parameters (``Required parameters missed``) or has no such route takes the JSON body
+    that page documents, sent once instead (``docs/basip-families.md``, "Login")."""
 
     def __init__(self, params):
         self.username = params['api_username']
         self.prefix = '/api/%s' % api_version(params)
         self.password_md5 = hashlib.md5(params['api_password'].encode('utf-8')).hexdigest()
+        self.form = 'query'
         super().__init__(secrets=[self.password_md5])
 
+    def _send(self, http):
+        credentials = dict(username=self.username, password=self.password_md5)
+        if self.form == 'json':
+            return http.request('POST', self.prefix + '/login', ok=LOGIN_ANSWERS, authenticated=False, json=credentials)
+        return http.request('GET', self.prefix + '/login', ok=LOGIN_ANSWERS, authenticated=False, params=credentials)
+
     def login(self, http):
-        response = http.request('GET', self.prefix + '/login', authenticated=False,
-                                params=dict(username=self.username, password=self.password_md5))
+        response = self._send(http)
+        if self.form == 'query' and (response.status_code in (404, 405) or (
+                response.status_code == 400 and error_text(response)[1] == 'Required parameters missed')):
+            self.form = 'json'
+            response = self._send(http)
+        if response.status_code != 200:
+            raise login_error(http, response, self.username)
         token = json_object(response, 'the panel').get('token')
         if not token:
             raise ApiError('login answered without a token', status=response.status_code,
-                           method='GET', url=response.url)
+                           method=response.request.method, url=response.url)
         return token
 
     def logout(self, http, token):
         http.request('GET', self.prefix + '/logout', authenticated=False, headers=self.headers())
+
+
+def login_error(http, response, username):
+    """The failure of a login the panel did not accept: locked out (for how long), refused, or other
+    (``http``'s secrets scrubbed from what the panel said)."""
+    code, message = error_text(response)
+    status = response.status_code
+    if status == 429:
+        try:
+            seconds = int(response.json().get('seconds'))
+        except (AttributeError, TypeError, ValueError):
+            seconds = parse_retry_after(response.headers.get('Retry-After'))
+        left = '%d s left' % seconds if seconds is not None else 'the panel did not say for how long'
+        text = ('the panel has locked this host out after repeated failed logins (%s); check api_password (the '
+                "panel's web password) and api_username before the next run: %s" % (left, NOT_RETRIED))
+    elif message == 'Wrong login or password' or status in (401, 403):
+        text = ('the panel refused the login of api_username %r: wrong web password or user name (check '
+                'api_password and api_username); %s' % (username, NOT_RETRIED))
+    else:
+        text = 'the panel refused the login (check api_username, api_password and api_version): %s' % message
+    return ApiError(http.scrub(text), status=status, code=code, method=response.request.method, url=response.url)
 
 
 def error_text(response):

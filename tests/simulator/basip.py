@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A BAS-IP panel, as ``api/basip.md`` and ``docs/basip-families.md`` describe it.
+"""A BAS-IP panel, as https://developers.bas-ip.com/ and ``docs/basip-families.md`` describe it.
 
 MD5 login with 40-hex tokens that expire, 401 ``Log In``, the three 400 messages of
 a POST, the panel's field rules (plugins/module_utils/_basip_rules.py: the published patterns, so
@@ -18,9 +18,18 @@ error shape. Control routes (``/targets/NAME/...`` on the control API):
 - ``PATCH /sip`` ``{"sip_enabled": bool}``: switch SIP out of band;
 - ``PATCH /options``: variants (``family``, ``extra_keys``, ``post_body``: ``empty`` or ``{}``,
   ``token_ttl`` seconds, ``api_version``, ``outbound`` (false: firmware without the key),
-  ``registration``: ``auto``, ``OK`` or ``ERROR``, ``registration_delay`` seconds);
-  changing ``family`` resets the settings to that family's factory values;
-- ``POST /expire-tokens``: every token of the panel expires now.
+  ``registration``: ``auto``, ``OK`` or ``ERROR``, ``registration_delay`` seconds, ``login``:
+  ``query`` or ``json``, the login form the firmware takes); changing ``family`` resets the
+  settings to that family's factory values;
+- ``POST /expire-tokens``: every token of the panel expires now;
+- ``DELETE /lockout``: forget every client's failed logins and lock-outs.
+
+Login (``docs/basip-families.md``, "Login"): ``GET .../login?username=&password=<MD5>``, or with
+``login: json`` ``POST .../login`` with the JSON body ``{"username", "password"}`` (a GET then
+misses its parameters). After 5 failed logins of one client address the panel locks that client
+out: every login answers 429 ``{"error": "Too Many Requests", "seconds": N}`` for 60 s, then
+180 s, 10 min, 30 min, 1 h and 3 h for the next lock-outs; a successful login resets the count
+(the page does not say what resets it).
 
 Registration: :meth:`Panel.registration_state` answers the status endpoint. SIP off is
 ``OFFLINE``; a forced ``registration`` option wins; else a registration source (a callable
@@ -51,6 +60,9 @@ _spec.loader.exec_module(rules)
 
 FACTORY_SETTINGS = families.factory_settings('panel')
 PLACEHOLDER = 'WebPass'
+MAX_FAILED_LOGINS = 5
+LOCKOUTS = (60, 180, 600, 1800, 3600, 10800)
+"""Seconds of each successive lock-out (developers.bas-ip.com/android-panels/login-user)."""
 TYPES = {'proxy': str, 'realm': str, 'user': str, 'password': str, 'transport': str,
          'user_id': str, 'stun': dict, 'registration_interval': int, 'outbound': str,
          'h264': int, 'enable': bool, 'timeout': int, 'net': int}
@@ -66,11 +78,13 @@ class Panel(App):
         self.settings = copy.deepcopy(settings) if settings else families.factory_settings(family)
         self.options = dict(token_ttl=token_ttl, api_version=api_version or FAMILIES[family]['api_version'],
                             extra_keys=dict(extra_keys or {}), post_body=post_body, outbound=True,
-                            registration='auto', registration_delay=0.0)
+                            registration='auto', registration_delay=0.0, login='query')
         self.sip_enabled = True
         self.changed_at = time.time()
         self.attempted_at = None
         self.tokens = {}
+        self.failed_logins = {}  # client address -> {failures, lockouts, until}
+        self.clock = time.time  # of the lock-outs
         self.lock = threading.RLock()
         self.listeners = []
         self.registration_source = None
@@ -118,7 +132,7 @@ class Panel(App):
             return json_response(200, info)
         prefix = '/api/%s' % self.options['api_version']
         route = (request.method, request.path[len(prefix):] if request.path.startswith(prefix + '/') else None)
-        if route == ('GET', '/login'):
+        if route == ('GET', '/login') or (route == ('POST', '/login') and self.options['login'] == 'json'):
             return self.login(request)
         handler = {('GET', '/logout'): self.logout,
                    ('GET', '/device/sip/settings'): self.get_settings,
@@ -135,15 +149,30 @@ class Panel(App):
         return handler(request)
 
     def login(self, request):
-        username, digest = request.query.get('username'), request.query.get('password')
-        if not username or not digest:
+        credentials = request.query
+        if self.options['login'] == 'json':
+            try:
+                credentials = request.json() if request.method == 'POST' else {}
+            except ValueError:
+                credentials = {}
+        username, digest = credentials.get('username'), credentials.get('password')
+        if not isinstance(username, str) or not isinstance(digest, str) or not username or not digest:
             return self._error(400, 'missing')
-        expected = hashlib.md5(self.web_password.encode('utf-8')).hexdigest()
-        if username != self.web_username or digest.lower() != expected:
-            return self._error(400, 'login')
-        token = secrets.token_hex(20)
+        now = self.clock()
         with self.lock:
-            self.tokens[token] = time.time() + self.options['token_ttl']
+            client = self.failed_logins.setdefault(request.client, dict(failures=0, lockouts=0, until=0.0))
+            if client['until'] > now:
+                return json_response(429, {'error': 'Too Many Requests', 'seconds': int(client['until'] - now + 0.999)})
+            expected = hashlib.md5(self.web_password.encode('utf-8')).hexdigest()
+            if username != self.web_username or digest.lower() != expected:
+                client['failures'] += 1
+                if client['failures'] >= MAX_FAILED_LOGINS:
+                    client['until'] = now + LOCKOUTS[min(client['lockouts'], len(LOCKOUTS) - 1)]
+                    client['failures'], client['lockouts'] = 0, client['lockouts'] + 1
+                return self._error(400, 'login')
+            client.update(failures=0, lockouts=0)
+            token = secrets.token_hex(20)
+            self.tokens[token] = now + self.options['token_ttl']
         return json_response(200, {'token': token, 'account_type': 'admin'})
 
     def authorised(self, request):
@@ -277,5 +306,9 @@ class Panel(App):
             return json_response(200, options)
         if path == '/expire-tokens' and request.method == 'POST':
             self.expire_tokens()
+            return json_response(200, {})
+        if path == '/lockout' and request.method == 'DELETE':
+            with self.lock:
+                self.failed_logins.clear()
             return json_response(200, {})
         return super().control(request, path)

@@ -35,8 +35,9 @@ def masked(value):
 
 
 class Request:
-    def __init__(self, method, target, headers, body):
+    def __init__(self, method, target, headers, body, client=None):
         url = urllib.parse.urlsplit(target)
+        self.client = client  # the client's address
         self.method = method
         self.path = url.path
         self.query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -260,7 +261,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self):
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else b''
-        request = Request(self.command, self.path, self.headers, body)
+        request = Request(self.command, self.path, self.headers, body, client=self.client_address[0])
         response = self.server.simulator.dispatch(self.server.target, request)
         if response is None:
             self.close_connection = True

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from ansible_collections.sipfleet.provision.tests.simulator.basip import Panel
+from ansible_collections.sipfleet.provision.tests.simulator.server import Request
 from ansible_collections.sipfleet.provision.tests.simulator.basip_families import FAMILIES, factory_settings
 
 PANEL = 'panel-001'
@@ -167,3 +168,27 @@ def test_a_family_change_resets_to_that_familys_factory_settings(panel):
     assert answer['family'] == 'camdroid_monitor' and answer['api_version'] == 'v1'
     with pytest.raises(requests.HTTPError):
         panel.control.patch(PANEL, 'options', {'family': 'nonesuch'})
+
+
+def test_five_failed_logins_lock_the_client_out_for_growing_times():
+    """developers.bas-ip.com/android-panels/login-user: 5 attempts per IP, then 60 s, 180 s, ..."""
+    panel = Panel()
+    now = [1000.0]
+    panel.clock = lambda: now[0]
+
+    def login(password):
+        request = Request('GET', '/api/v1/login?username=admin&password=%s' % hashlib.md5(password.encode()).hexdigest(),
+                          {}, b'', client='127.0.0.9')
+        return panel.handle(request)
+
+    assert [login('wrong').status for _attempt in range(5)] == [400] * 5
+    locked = login('123456')
+    assert (locked.status, locked.body) == (429, {'error': 'Too Many Requests', 'seconds': 60})
+    now[0] += 61
+    assert login('123456').status == 200
+    for lockout in (60, 180):  # a success resets the count: the lock-outs grow when failures repeat
+        assert [login('wrong').status for _attempt in range(5)] == [400] * 5
+        assert login('123456').body['seconds'] == lockout
+        now[0] += lockout + 1
+    other = Request('GET', '/api/v1/login?username=admin&password=x', {}, b'', client='127.0.0.10')
+    assert panel.handle(other).status == 400  # another client is not locked out

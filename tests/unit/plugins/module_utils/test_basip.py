@@ -137,7 +137,9 @@ def test_wrong_web_password_names_no_secret(panel):
     with pytest.raises(ApiError) as info:
         ensure_sip_settings(params(api_password='not-the-password'))
     text = str(info.value)
-    assert text.endswith('/api/v1/login: Wrong login or password (HTTP 400)')
+    assert text.endswith("/api/v1/login: the panel refused the login of api_username 'admin': wrong web password or "
+                         'user name (check api_password and api_username); not retried: after 5 failed logins the '
+                         'panel locks this host out, and each failure while locked out lengthens the lock-out (HTTP 400)')
     assert hashlib.md5(b'not-the-password').hexdigest() not in text and 'not-the-password' not in text
     assert control.calls('panel-001') == [LOGIN]
     assert control.log('panel-001')[0]['query'] == {'username': 'admin', 'password': '***'}
@@ -169,7 +171,8 @@ def test_the_web_password_digest_is_a_registered_secret(panel):
     with collect_notes() as notes:
         with pytest.raises(ApiError) as info:
             ensure_sip_settings(params(user='101'))
-    assert digest not in str(info.value) and 'bad login admin/********' in str(info.value)
+    assert digest not in str(info.value) and 'refused the login (check api_username, api_password and api_version): ' \
+        'bad login admin/********' in str(info.value)
     assert digest in notes.secrets
 
 
