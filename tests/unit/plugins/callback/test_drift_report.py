@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import xml.etree.ElementTree as ET
@@ -371,9 +372,10 @@ class FakeTask:
 
 
 class FakeResult:
+    """A CallbackTaskResult: its task is the task as it ran on the host (ignore_errors included)."""
     def __init__(self, host, task, result, ignore_errors=False):
-        self.host, self.task, self.result = FakeHost(host), task, result
-        self.task_fields = dict(args=task.args, ignore_errors=ignore_errors, no_log=task.no_log)
+        self.host, self.task, self.result = FakeHost(host), copy.copy(task), result
+        self.task.ignore_errors = ignore_errors
         self.task_name = task.name
 
 
@@ -391,15 +393,15 @@ def callback(tmp_path, monkeypatch):
         plugin._load_name = NAME
         plugin.set_options(direct=dict(dict(output_dir=str(tmp_path / 'report')), **options))
         return plugin
-    monkeypatch.setattr(drift_report.context, 'CLIARGS', {'check': True, 'diff': True})
+    monkeypatch.setattr(drift_report.context, 'CLIARGS', {'check': True, 'diff': True, 'args': ('/play/drift.yml',)})
     return make
 
 
 SIP_ARGS = {'api_url': 'http://127.0.0.1:1', 'api_password': 'WebPw-1234', 'password': 'SipPw-5678', 'user': '1001'}
 
 
-def run_fleet(plugin, playbook='/play/drift.yml'):
-    plugin.v2_playbook_on_start(type('Playbook', (), {'_file_name': playbook})())
+def run_fleet(plugin):
+    plugin.v2_playbook_on_start(object())
     sip = FakeTask('Panel SIP settings', 'sipfleet.provision.basip_sip', SIP_ARGS)
     same = {'before': {'proxy': 'sip:a', 'user': '1001'}, 'after': {'proxy': 'sip:a', 'user': '1001'}}
     drift = {'before': {'proxy': 'sip:x', 'password': MASK}, 'after': {'proxy': 'sip:a', 'password': '<hidden, sent>'}}
@@ -507,7 +509,7 @@ def test_check_mode_of_the_run(callback, tmp_path, monkeypatch):
     assert run['check_mode'] is True and run['diff_mode'] is True
 
     plugin = callback()
-    plugin.v2_playbook_on_start(type('Playbook', (), {'_file_name': 'site.yml'})())
+    plugin.v2_playbook_on_start(object())
     plugin.v2_runner_on_ok(FakeResult('p1', FakeTask('Apply', 'sipfleet.provision.basip_sip', {}, check_mode=False),
                                       {'changed': True}))
     plugin.v2_playbook_on_stats(FakeStats(['p1']))

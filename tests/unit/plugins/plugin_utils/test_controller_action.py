@@ -283,17 +283,16 @@ def test_controller_path_honours_task_environment_check_and_diff(monkeypatch):
 def test_every_module_has_its_action_plugin():
     """The action plugins call what the modules call, with the module's options."""
     from ansible_collections.sipfleet.provision.plugins.action import (
-        basip_sip_fleet, basip_sip_info, sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
+        basip_sip_info, sip_provision_info, vobiz_credential, vobiz_credential_info, vobiz_credential_set,
     )
     from ansible_collections.sipfleet.provision.plugins.modules import (
-        basip_sip_fleet as basip_sip_fleet_module, basip_sip_info as basip_sip_info_module,
+        basip_sip_info as basip_sip_info_module,
         sip_provision_info as sip_provision_info_module, vobiz_credential as vobiz_credential_module,
         vobiz_credential_info as vobiz_credential_info_module, vobiz_credential_set as vobiz_credential_set_module,
     )
     expected = {
         BasipSipAction: (basip_sip, 'ensure_sip_settings'),
         basip_sip_info.ActionModule: (basip_sip_info_module, 'sip_info'),
-        basip_sip_fleet.ActionModule: (basip_sip_fleet_module, 'ensure_fleet'),
         vobiz_credential.ActionModule: (vobiz_credential_module, 'ensure_credential'),
         vobiz_credential_set.ActionModule: (vobiz_credential_set_module, 'ensure_credential_set'),
         vobiz_credential_info.ActionModule: (vobiz_credential_info_module, 'credential_info'),
