@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from jinja2.exceptions import UndefinedError
 
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import basip_sip_options
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
@@ -72,7 +73,7 @@ def _host_values(host, variables, names, defaults):
     for name in names:
         try:
             values[name] = _plain(variables[name]) if name in variables else defaults.get(name)
-        except AnsibleError as exc:
+        except (AnsibleError, UndefinedError) as exc:  # hostvars hand an undefined value over unraised
             return values, '%s: %s cannot be evaluated: %s' % (host, name, getattr(exc, 'message', exc))
     return values, None
 

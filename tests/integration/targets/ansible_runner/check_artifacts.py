@@ -6,8 +6,8 @@
     python check_artifacts.py PRIVATE_DATA_DIR IDENT STATE_FILE SECRETS_FILE MARKER [CHANGED_HOST...]
 
 The run succeeded; its final stats (from the job events) name exactly CHANGED_HOSTS as
-changed and no host as failed or unreachable; every panel has its own result (host_result); the RingCentral
-identity task's results are censored (no_log); and no secret of the run (those handed to it,
+changed and no host as failed or unreachable; every host has its own result of the role's
+per-host task (basip_sip, "The panel's SIP settings"); the RingCentral identity task's results are censored (no_log); and no secret of the run (those handed to it,
 SECRETS_FILE, and those the simulators issued during it: client secret, JWT, SIP passwords,
 access tokens) appears in any file below the private data directory's artifacts/ (job events,
 stdout, command, status, fact cache...). MARKER, a value handed to the run through
@@ -24,6 +24,7 @@ import sys
 import urllib.request
 
 WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
+PANEL_TASK = "The panel's SIP settings"
 
 
 def fail(message):
@@ -71,9 +72,12 @@ def main(pdd, ident, state_file, secrets_file, marker, *changed_hosts):
         if stats[0].get(key):
             fail('run %s: %s %s' % (ident, key, sorted(stats[0][key])))
     ok = [e['event_data'] for e in events if e.get('event') == 'runner_on_ok']
-    actions = set(e.get('resolved_action') or e.get('task_action') for e in ok)
-    if 'sipfleet.provision.host_result' not in actions:
-        fail('run %s: no per-panel result (host_result) among %s' % (ident, sorted(a for a in actions if a)))
+    # each panel's own task: an ok event of basip_sip per host, on the panel's name (not delegated)
+    panels = sorted(e['host'] for e in ok if e.get('task') == PANEL_TASK
+                    and (e.get('resolved_action') or e.get('task_action')) in ('sipfleet.provision.basip_sip', 'basip_sip'))
+    if not panels or panels != sorted(stats[0].get('processed', {})):
+        fail('run %s: the hosts with a result of %r: %s, expected every host %s'
+             % (ident, PANEL_TASK, panels, sorted(stats[0].get('processed', {}))))
     identity = [e for e in ok if e.get('task_action', '').endswith('sip_provision_info')]
     if any(not e['res'].get('censored') for e in identity):
         fail('run %s: a RingCentral identity result is not censored' % ident)

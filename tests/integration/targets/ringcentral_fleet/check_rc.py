@@ -5,8 +5,8 @@
 
     python check_rc.py STATE_FILE inventory DIRECTORY PANELS     write the inventory
     python check_rc.py STATE_FILE first PANELS WINDOW            the first provisioning run
-    python check_rc.py STATE_FILE no-post                        nothing POSTed to RingCentral
-    python check_rc.py STATE_FILE drift REPORT_JSON HOST         the drift run
+    python check_rc.py STATE_FILE no-requests                    no request to RingCentral (converged)
+    python check_rc.py STATE_FILE drift REPORT_JSON HOST         the drift run (reads only)
     python check_rc.py STATE_FILE clear                          empty the request log
 """
 
@@ -95,11 +95,17 @@ def first(fleet, panels, window):
         fail('the token must come first and its revocation last')
 
 
-def no_post(fleet):
-    posts = [e for e in rc_log(fleet) if e['method'] == 'POST']
-    print('RingCentral requests: %s' % json.dumps(counts(rc_log(fleet)), sort_keys=True))
-    if posts:
-        fail('%d POST requests to RingCentral, expected none' % len(posts))
+def no_requests(fleet):
+    """A converged run: every panel holds its identity, so RingCentral is not asked for anything
+    (no token, no sip-provision)."""
+    entries = rc_log(fleet)
+    if entries:
+        fail('%d requests to RingCentral, expected none: %s' % (len(entries), json.dumps(counts(entries), sort_keys=True)))
+    panels = call(fleet['control'] + '/log')
+    writes = sorted(set('%s %s' % (e['method'], e['path']) for e in panels if e['method'] != 'GET'))
+    if writes:
+        fail('the panels were sent %s, expected reads (GET) only' % writes)
+    print('RingCentral requests: none; the panels: %d requests, all GET' % len(panels))
 
 
 def drift(fleet, report_file, host):
@@ -110,8 +116,11 @@ def drift(fleet, report_file, host):
     if any(e['status'] == 429 for e in entries):
         fail('429 answers in the drift run')
     oauth = [e['path'].rsplit('/', 1)[-1] for e in entries if '/oauth/' in e['path']]
-    if oauth != ['token', 'revoke']:
-        fail('the drift run must get one token and revoke it, not %s' % oauth)
+    if oauth not in ([], ['token', 'revoke']):
+        fail('the drift run must get no token, or one token and revoke it, not %s' % oauth)
+    writes = ['%s %s' % (e['method'], e['path']) for e in entries if e['method'] != 'GET' and '/oauth/' not in e['path']]
+    if writes:
+        fail('the drift run sent RingCentral %s, expected reads only' % writes)
     report = json.load(open(report_file))
     drifted = sorted(h for h, entry in report['hosts'].items() if entry['status'] == 'drift')
     if drifted != [host]:
@@ -122,7 +131,7 @@ def main(state_file, check, *args):
     fleet = json.load(open(state_file))
     if check == 'clear':
         return call(fleet['control'] + '/log', method='DELETE')
-    return {'inventory': inventory, 'first': first, 'no-post': no_post, 'drift': drift}[check](fleet, *args)
+    return {'inventory': inventory, 'first': first, 'no-requests': no_requests, 'drift': drift}[check](fleet, *args)
 
 
 if __name__ == '__main__':

@@ -5,7 +5,8 @@
 
     python check_fleet.py STATE_FILE INVENTORY_DIR converged [PASSWORDS_FILE]
     python check_fleet.py STATE_FILE INVENTORY_DIR no-writes
-    python check_fleet.py STATE_FILE INVENTORY_DIR vobiz-requests
+    python check_fleet.py STATE_FILE INVENTORY_DIR vobiz-requests ['METHOD PATH=COUNT'...]
+    python check_fleet.py STATE_FILE INVENTORY_DIR panel-writes HOST=COUNT...
     python check_fleet.py STATE_FILE INVENTORY_DIR recap LOG CHANGED_HOSTS...
     python check_fleet.py STATE_FILE INVENTORY_DIR drift REPORT_JSON HOSTS...
 
@@ -105,14 +106,35 @@ def no_writes(fleet, inventory):
     print('no writes: %d requests, all reads (Vobiz: %s)' % (len(log), ', '.join(vobiz)))
 
 
-def vobiz_requests(fleet, inventory):
-    """Print the Vobiz requests since the log was cleared, by method and path."""
+def panel_writes(fleet, inventory, *expected):
+    """Each EXPECTED ``HOST=COUNT``: the writes (POST, PUT, PATCH, DELETE) the panel was sent since the
+    log was cleared; every other panel of the log was sent none."""
+    log = get(fleet['control'] + '/log')
+    wanted = dict((host, int(count)) for host, count in (item.split('=', 1) for item in expected))
+    writes = {}
+    for entry in log:
+        if entry['target'].startswith('panel-') and entry['method'] in WRITES:
+            writes.setdefault(entry['target'], []).append('%s %s' % (entry['method'], entry['path']))
+    for host in sorted(set(wanted) | set(writes)):
+        if len(writes.get(host, [])) != wanted.get(host, 0):
+            fail('%s was sent %s, expected %d write(s)' % (host, writes.get(host, []), wanted.get(host, 0)))
+    print('panel writes: %s' % (', '.join('%s %s' % (host, ' + '.join(sorted(set(paths))))
+                                          for host, paths in sorted(writes.items())) or 'none'))
+
+
+def vobiz_requests(fleet, inventory, *expected):
+    """The Vobiz requests since the log was cleared, by method and path; each EXPECTED
+    ``METHOD PATH=COUNT`` (PATH below the account, an object's id as ID) must match."""
     log = [e for e in get(fleet['control'] + '/log') if e['target'] == 'vobiz']
     counts = {}
     for entry in log:
         key = '%s %s' % (entry['method'], re.sub('/[0-9a-f-]{36}$', '/ID', entry['path'].split('/MA_SIMUL001')[-1]))
         counts[key] = counts.get(key, 0) + 1
     print('vobiz requests: %d (%s)' % (len(log), ', '.join('%s x%d' % item for item in sorted(counts.items()))))
+    for item in expected:
+        key, count = item.rsplit('=', 1)
+        if counts.get(key, 0) != int(count):
+            fail('%d requests %s to Vobiz, expected %s' % (counts.get(key, 0), key, count))
 
 
 def recap(fleet, inventory, log_file, *changed_hosts):
@@ -135,7 +157,7 @@ def drift(fleet, inventory, report_file, *drifted_hosts):
 def main(state_file, inventory, check, *args):
     fleet = json.load(open(state_file))
     {'converged': converged, 'no-writes': no_writes, 'recap': recap, 'drift': drift,
-     'vobiz-requests': vobiz_requests}[check](fleet, inventory, *args)
+     'vobiz-requests': vobiz_requests, 'panel-writes': panel_writes}[check](fleet, inventory, *args)
 
 
 if __name__ == '__main__':

@@ -41,7 +41,10 @@ clear_log
 playbook "$PLAYBOOKS/site.yml" -vvv
 "${CHECK[@]}" recap "$WORK/last.log" panel-001 panel-002 panel-003 panel-004 panel-005 panel-006
 "${CHECK[@]}" converged
-"${CHECK[@]}" vobiz-requests
+# the four Vobiz panels' credentials created (a description is set by a PUT: the create takes a user
+# name and password only), one trunk, the stale credential in scope deleted
+"${CHECK[@]}" vobiz-requests 'POST /credentials=4' 'POST /trunks=1' 'DELETE /credentials/ID=1'
+"${CHECK[@]}" panel-writes panel-001=1 panel-002=1 panel-003=1 panel-004=1 panel-005=1 panel-006=1
 
 echo "== site.yml again changes nothing and only reads"
 clear_log

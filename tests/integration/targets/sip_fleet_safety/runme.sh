@@ -26,22 +26,9 @@ check() { "$python" check_safety.py "$SIM_STATE" "$@"; }
 mapfile -t trunk_passwords < <("$python" -c 'import json, sys
 print("\n".join(json.load(open(sys.argv[1]))["demo_trunk_passwords"].values()))' "$INVENTORY/group_vars/panels.yml")
 SIM_EXTRA_SECRETS+=("${trunk_passwords[@]}")
-control="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$SIM_STATE")"
-call() {  # METHOD PATH [JSON]: a control API request
-    "$python" - "$1" "$control$2" "${3:-}" <<'PY'
-import sys, urllib.request
-data = sys.argv[3].encode() if sys.argv[3] else None
-urllib.request.build_opener(urllib.request.ProxyHandler({})).open(urllib.request.Request(
-    sys.argv[2], data=data, method=sys.argv[1], headers={'Content-Type': 'application/json'})).read()
-PY
-}
-playbook() {  # expected exit code, name of the run, then ansible-playbook arguments
-    local want="$1" name="$2" rc=0 started="$SECONDS"
-    shift 2
-    ansible-playbook "$@" > "$LOGS/$name.log" 2>&1 || rc=$?
-    [ "$rc" = "$want" ] || { cat "$LOGS/$name.log"; echo "ansible-playbook ($name) exited $rc, expected $want" >&2; exit 1; }
-    echo "$name: exit $rc as expected ($((SECONDS - started)) s)"
-}
+# shellcheck source=../setup_simulator/fleet_run.sh
+source ../setup_simulator/fleet_run.sh
+control="$SIM_CONTROL"
 site() { playbook "$1" "$2" -i "$INVENTORY" "$PLAYBOOKS/site.yml" "${@:3}"; }
 vobiz_panels_ok=(panel-001=ok panel-002=ok)
 ringcentral_ok=(panel-003=ok panel-004=ok)
@@ -86,11 +73,16 @@ passwords = json.load(open(sys.argv[1]))['demo_trunk_passwords']
 del passwords['panel-002']
 json.dump({'demo_trunk_passwords': passwords}, open(sys.argv[2], 'w'))
 PY
+call DELETE /log
 site 2 missing-vault-entry -e "@$WORK/no-panel-002.json"
 check recap "$LOGS/missing-vault-entry.log" panel-001=ok panel-002=failed "${ringcentral_ok[@]}"
 check credentials demopanel001 demopanel002 demostale1
-grep -q 'nothing is purged: failed or unreachable hosts: panel-002' "$LOGS/missing-vault-entry.log" \
+check no-writes
+check requests panel-002 '*' / 0
+grep -q 'nothing is purged: hosts that failed their checks: panel-002' "$LOGS/missing-vault-entry.log" \
     || { echo "no message saying why purge was skipped" >&2; exit 1; }
+grep -qE "^fatal: \[panel-002\]: FAILED! .*panel-002: sip_fleet_trunk_password cannot be evaluated" \
+    "$LOGS/missing-vault-entry.log" || { echo "panel-002's error does not name it and its variable" >&2; exit 1; }
 
 echo "== a play that leaves a Vobiz panel of the inventory out (host pattern, no --limit) purges nothing"
 playbook 0 one-panel -i "$INVENTORY" one_panel.yml
@@ -153,7 +145,9 @@ check panel panel-004 realm sip.ringcentral.com
 echo "== a Vobiz 401 in the credentials task stops the Vobiz panels only"
 site 2 vobiz-401 -e "sip_fleet_vobiz_auth_token=$bad_token" -vvv
 check recap "$LOGS/vobiz-401.log" panel-001=failed panel-002=failed "${ringcentral_ok[@]}"
-check task "$LOGS/vobiz-401.log" "The panel's SIP settings and registration" panel-001=fatal panel-002=fatal panel-003=ok panel-004=ok
+check task "$LOGS/vobiz-401.log" "The panel's SIP settings" panel-001=fatal panel-002=fatal panel-003=ok panel-004=ok
+grep -qE '"msg": ".*panel-001: the trunk credentials or the trunk could not be ensured: .*HTTP 401' \
+    "$LOGS/vobiz-401.log" || { echo "panel-001's error does not give the Vobiz reason" >&2; exit 1; }
 
 echo "== bad RingCentral device ids fail before any request"
 "$python" - "$INVENTORY/group_vars/panels.yml" "$SIM_STATE" "$WORK/bad-ids.yml" <<'PY'
