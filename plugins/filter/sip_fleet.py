@@ -120,20 +120,17 @@ def _vobiz_options(values, play):
 
 
 def _panel_error(host, values, options):
-    """Every rule basip_sip applies to the panel's options before a request, as one message, or None: the
-    rules of any family, and those of BAS-IP's panels (the strictest: letters, digits and ASCII signs), as
-    the role does not know a panel's family before it reads it and the password also goes to Vobiz."""
-    for family in ('auto', 'panel'):
-        args = dict(_connection(values), api_family=family, **options)
-        params, _secrets, error, _notes = validate_args(_BASIP_VALIDATOR, args, 'basip_sip')
-        if error is None:
-            try:
-                BASIP_SIP.options.check(params)
-            except InputError as exc:
-                error = str(exc)
-        if error is not None:
-            return '%s: the panel would refuse its settings: %s' % (host, error)
-    return None
+    """Every rule basip_sip applies to the panel's options before a request, as one message, or None:
+    those of BAS-IP's panels (the role does not know a panel's family before it reads it; the panel
+    family's are the strictest, letters, digits and ASCII signs, and the password also goes to Vobiz)."""
+    args = dict(_connection(values), api_family='panel', **options)
+    params, _secrets, error, _notes = validate_args(_BASIP_VALIDATOR, args, 'basip_sip')
+    if error is None:
+        try:
+            BASIP_SIP.options.check(params)
+        except InputError as exc:
+            error = str(exc)
+    return None if error is None else '%s: the panel would refuse its settings: %s' % (host, error)
 
 
 def _device_error(host, values):
