@@ -6,7 +6,7 @@
 A trunk is found by ``trunk_id`` (``GET /trunks/{id}``) or by ``name`` in the paged list
 (names are not unique: two trunks of one name are an error that asks for ``trunk_id``).
 The options carry the API's own names, so the returned trunk, the diff and the options
-read alike. Every documented variant is accepted (``api/vobiz.md``, docs.vobiz.ai/trunks):
+read alike. Every documented variant is accepted (https://docs.vobiz.ai/trunks):
 
 - create: the newest body (``name``, ``trunk_type`` INBOUND|OUTBOUND, ``max_concurrent_calls``,
   nothing else) first; a server that refuses those fields gets the older body (``name`` and
@@ -17,7 +17,10 @@ read alike. Every documented variant is accepted (``api/vobiz.md``, docs.vobiz.a
   A 400/422 means nothing was applied, so the second form is safe to send.
 - the attachment keys (``credential_uuid``, ``ipacl_uuid``, ``primary_uri_uuid``,
   ``fallback_uri_uuid``) appear only when set; an empty string detaches (sends null).
-- delete: 204 or 200; 404 is "already absent"; 409 (active calls) is a clear error.
+- delete: 204 or 200; 404 is "already absent"; 409 (active calls) is a clear error. Vobiz deletes
+  the trunk's credentials with it (https://docs.vobiz.ai/trunks/delete-trunk: "Permanently delete
+  all credentials associated with this trunk"): a trunk with a credential attached is deleted only
+  with ``delete_credentials``; check mode and the diff name the credentials (their user names).
 """
 
 from __future__ import annotations
@@ -89,8 +92,12 @@ def _check_trunk(params):
 
 
 TRUNK_OPTIONS = connection_options(
-    TRUNK + SELECT + (Field('state', default='present', choices=('present', 'absent'), control=True),),
+    TRUNK + SELECT + (Field('state', default='present', choices=('present', 'absent'), control=True),
+                      Field('delete_credentials', type='bool', default=False, control=True)),
     check=_check_trunk)
+TAKES_CREDENTIALS = ('Vobiz deletes the credentials attached to a trunk with it (%s of trunk %r): set '
+                     'delete_credentials=true to delete them too, or keep the trunk and disable it '
+                     '(trunk_status=inactive)')
 TRUNK_INFO_OPTIONS = connection_options((
     Field('name', validate=_check_name, control=True), Field('trunk_id', validate=_check_id, control=True),
     Field('query', control=True)))
@@ -119,10 +126,16 @@ class TrunkAdapter(Adapter):
     fields = TRUNK
     result_key = 'trunk'
 
-    def __init__(self, client):
+    def __init__(self, client, delete_credentials=False):
         self.client = client
+        self.delete_credentials = delete_credentials
+        self.found = None
 
     def find(self, params):
+        self.found = self._find(params)
+        return self.found
+
+    def _find(self, params):
         if params.get('trunk_id'):
             response = self.client.request('GET', trunk_path(params['trunk_id']), ok=(200, 404))
             if response.status_code == 404:
@@ -190,7 +203,25 @@ class TrunkAdapter(Adapter):
         answer = json_object(response, 'Vobiz')
         return _comparable(answer if answer.get('trunk_id') else after)
 
+    def deleted_with(self, trunk):
+        """The user names of the credentials Vobiz deletes with ``trunk`` (its ``credential_uuid``)."""
+        attached = _attachment_id(trunk.get('credential_uuid'))
+        if not attached:
+            return []
+        return sorted(name for name, credential in self.client.credentials().items()
+                      if _attachment_id(credential.get('id')) == attached)
+
+    def refusal(self, trunk):
+        """Why ``trunk`` is not deleted (it takes credentials and that was not confirmed), or None."""
+        names = self.deleted_with(trunk)
+        if not names or self.delete_credentials:
+            return None
+        return TAKES_CREDENTIALS % ('credential %s' % ', '.join(repr(n) for n in names), trunk['name'])
+
     def delete(self, current):
+        refused = self.refusal(current)
+        if refused:
+            raise ApiError(refused)
         return self.client.delete(trunk_path(current['trunk_id']), 'trunk %r' % current['name'],
                                   'trunk_status=inactive')
 
@@ -207,12 +238,29 @@ def _resolve_credential(client, params, check_mode):
     return dict(params, credential_uuid=found['id'] if found else '(id of credential %s)' % name)
 
 
+def _absent(adapter, params, check_mode, diff):
+    """``state=absent``: the delete, with the credentials Vobiz deletes with the trunk named
+    (``deleted_credentials``; in the diff, ``credentials`` before) and refused unless confirmed."""
+    result = ensure(adapter, params, check_mode, diff, 'absent')
+    current = adapter.found     # a real run named its credentials before the delete (the list is kept)
+    names = adapter.deleted_with(current) if current else []
+    result['deleted_credentials'] = names
+    refused = adapter.refusal(current) if check_mode and current else None
+    if refused:
+        result['warnings'] = ['A real run would fail: %s' % refused]
+    if diff and names:
+        result['diff']['before']['credentials'] = names
+    return result
+
+
 def ensure_trunk(params, check_mode=False, diff=False):
     """``vobiz_trunk``: one trunk present (as described, with its attachments) or absent."""
     with VobizClient(params) as client:
-        if params['state'] == 'present':
-            params = _resolve_credential(client, params, check_mode)
-        result = ensure(TrunkAdapter(client), params, check_mode, diff, params['state'])
+        adapter = TrunkAdapter(client, params['delete_credentials'])
+        if params['state'] == 'absent':
+            result = _absent(adapter, params, check_mode, diff)
+        else:
+            result = ensure(adapter, _resolve_credential(client, params, check_mode), check_mode, diff)
     result['trunk'] = _public(result['trunk'])
     if diff:
         # the service's timestamps are left out: check mode cannot know them

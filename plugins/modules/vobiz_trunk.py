@@ -45,7 +45,9 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows the trunk's attributes before and after, without the service's timestamps.
+      - Shows the trunk's attributes before and after, without the service's timestamps. For a delete, the
+        before side also lists under C(credentials) the user names of the credentials Vobiz deletes with the
+        trunk.
   idempotent:
     support: full
     details:
@@ -71,11 +73,24 @@ options:
     description:
       - V(present) creates or updates the trunk; V(absent) deletes it.
       - Deleting a trunk with active calls fails (HTTP 409); one the server no longer knows (HTTP 404) is
-        "already absent". Older Vobiz docs say a delete also removes the credentials, IP ACL and
-        origination URIs attached to it; disable the trunk (O(trunk_status=inactive)) to keep them.
+        "already absent".
+      - Vobiz deletes the credentials, the IP ACL entries and the origination URIs attached to a trunk with
+        it (U(https://docs.vobiz.ai/trunks/delete-trunk)). A trunk with a credential attached is deleted only
+        with O(delete_credentials=true); the task names the credentials by user name (RV(deleted_credentials)).
+        To keep them, detach the credential first (O(credential_uuid="")) or disable the trunk
+        (O(trunk_status=inactive)) instead.
     type: str
     choices: [present, absent]
     default: present
+  delete_credentials:
+    description:
+      - With O(state=absent), confirms that the credentials attached to the trunk are deleted with it (Vobiz
+        deletes them with the trunk; devices that register with them lose their access).
+      - With V(false), the task fails before anything is deleted when the trunk has a credential attached,
+        naming the credentials; in check mode it warns instead, and the diff names them.
+      - Ignored with O(state=present).
+    type: bool
+    default: false
   description:
     description: Free text about the trunk.
     type: str
@@ -127,8 +142,8 @@ options:
     description: The id of the origination URI used when the primary one fails; V("") detaches it.
     type: str
 notes:
-  - Sources of the API facts this module relies on are listed in the collection's C(api/vobiz.md) and in
-    the docs of module_utils/vobiz_trunk.py (docs.vobiz.ai/trunks pages, the official MCP server).
+  - Sources of the API facts this module relies on are Vobiz's API reference (U(https://docs.vobiz.ai/trunks))
+    and the official Vobiz MCP server, as the docs of module_utils/_vobiz_trunk.py list them.
 seealso:
   - module: sipfleet.provision.vobiz_trunk_info
   - module: sipfleet.provision.vobiz_credential
@@ -184,11 +199,20 @@ EXAMPLES = r'''
     credential_uuid: ""
   delegate_to: localhost
 
-- name: Delete the trunk
+- name: Delete a trunk without a credential attached
+  sipfleet.provision.vobiz_trunk:
+    name: intercoms-test
+    state: absent
+  delegate_to: localhost
+
+- name: Delete the trunk and, with it, the credentials attached to it (Vobiz deletes them)
   sipfleet.provision.vobiz_trunk:
     name: intercoms
     state: absent
+    delete_credentials: true
   delegate_to: localhost
+  register: deleted
+  # deleted.deleted_credentials: ['fleetlobby']
 '''
 
 RETURN = r'''
@@ -236,6 +260,15 @@ trunk:
     description: ""
     created_at: "2026-03-25T08:52:02.383938Z"
     updated_at: "2026-03-25T08:52:02.383938Z"
+deleted_credentials:
+  description:
+    - With O(state=absent), the user names of the credentials attached to the trunk, which Vobiz deletes
+      with it (in check mode and when the task refuses, those it would delete). Empty when none is attached
+      or the trunk does not exist.
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: [fleetlobby]
 changes:
   description:
     - The attributes the task wrote (for a create, every option set). Empty for a delete.

@@ -1,18 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Trunks, IP ACLs and origination URIs of a simulated Vobiz account (``api/vobiz.md``,
-"Trunks, IP ACLs, origination URIs").
+"""Trunks, IP ACLs and origination URIs of a simulated Vobiz account, as Vobiz's API reference
+(https://docs.vobiz.ai/trunks) describes them.
 
-Sources, beyond ``api/vobiz.md``: docs.vobiz.ai/trunks/create-trunk (newest body: ``name``,
+Sources: docs.vobiz.ai/trunks/create-trunk (newest body: ``name``,
 ``trunk_type`` INBOUND|OUTBOUND, ``max_concurrent_calls``, all required; defaults cps 2,
 secure false, transport udp, status active; older body: ``name`` required, the rest
 optional, ``trunk_status`` enabled|disabled), docs.vobiz.ai/trunks/update-trunk (newest:
 "send all three fields on every update": ``name``, ``max_concurrent_calls``, ``enabled``;
 older: every field optional), docs.vobiz.ai/trunks/retrieve-all-trunks (``limit`` at most 100;
 the attachment keys appear only when set; several trunks may share a name),
-docs.vobiz.ai/trunks/delete-trunk (204; 404; 409 while the trunk has active calls; older
-docs: the delete also removes the credentials, IP ACLs and URIs attached to it), and the
+docs.vobiz.ai/trunks/delete-trunk (204; 404; 409 while the trunk has active calls; the delete
+"Permanently delete[s] all credentials associated with this trunk", removes its IP ACL entries
+and deletes its origination URIs: the simulator deletes what the trunk's attachment keys name,
+unless ``trunk_delete_cascade`` is switched off), and the
 official MCP server's create_trunk_credential tool ("attach it to a trunk afterwards with
 update_sip_trunk (credential_uuid)").
 """
@@ -25,7 +27,7 @@ import uuid
 TRUNK_OPTIONS = dict(
     trunk_create='newest',       # 'newest': name, trunk_type, max_concurrent_calls only; 'older': name + optional fields
     trunk_update='partial',      # 'partial': any subset (older docs); 'replace': name, max_concurrent_calls, enabled always
-    trunk_delete_cascade=False,  # True: deleting a trunk deletes its credential, IP ACL and URIs (older docs)
+    trunk_delete_cascade=True,   # deleting a trunk deletes its credential, IP ACL and URIs (delete-trunk)
     trunks_in_use=[],            # trunk names with active calls: DELETE answers 409
 )
 TRUNK_LIST_MAX = 100

@@ -88,17 +88,20 @@ def test_delete_404_409_and_cascade(api):
     busy = api.call('POST', BASE + '/trunks', json=dict(NEWEST, name='busy')).json()
     refused = api.call('DELETE', BASE + '/trunks/' + busy['trunk_id'])
     assert refused.status_code == 409 and refused.json()['error']['message'] == 'Trunk has active calls'
+    # docs.vobiz.ai/trunks/delete-trunk: the credentials, IP ACL entries and origination URIs go with it
     trunk = api.call('POST', BASE + '/trunks', json=NEWEST).json()
-    cid = credential(api)
-    api.call('PUT', BASE + '/trunks/' + trunk['trunk_id'], json={'credential_uuid': cid})
+    cid, kept = credential(api), credential(api, 'kept1')
+    acl = api.call('POST', BASE + '/ip-acl', json={'name': 'office', 'ip_address': '198.51.100.0/24'}).json()['id']
+    api.call('PUT', BASE + '/trunks/' + trunk['trunk_id'], json={'credential_uuid': cid, 'ipacl_uuid': acl})
     assert api.call('DELETE', BASE + '/trunks/' + trunk['trunk_id']).status_code == 204
     assert api.call('DELETE', BASE + '/trunks/' + trunk['trunk_id']).status_code == 404
-    assert len(api.control('GET', '/targets/vobiz/state').json()['credentials']) == 1
-    api.options(trunk_delete_cascade=True, delete_status=200)
+    state = api.control('GET', '/targets/vobiz/state').json()
+    assert [c['id'] for c in state['credentials']] == [kept] and state['ip_acls'] == []
+    api.options(trunk_delete_cascade=False, delete_status=200)           # switched off: attachments stay
     other = api.call('POST', BASE + '/trunks', json=NEWEST).json()
-    api.call('PUT', BASE + '/trunks/' + other['trunk_id'], json={'credential_uuid': cid})
+    api.call('PUT', BASE + '/trunks/' + other['trunk_id'], json={'credential_uuid': kept})
     assert api.call('DELETE', BASE + '/trunks/' + other['trunk_id']).json()['status'] == 'success'
-    assert api.control('GET', '/targets/vobiz/state').json()['credentials'] == []
+    assert [c['id'] for c in api.control('GET', '/targets/vobiz/state').json()['credentials']] == [kept]
 
 
 def test_list_pages_null_objects_total_count_and_limit_maximum(api):

@@ -75,10 +75,37 @@ def test_canonical_cycle_with_credential_by_name(account):
     assert account.simulator.log[-1]['body'] == {'enabled': False, 'concurrent_calls_limit': 4}
     assert not account.run(**update)['changed']
     account.clear()
-    deleted = account.run(name='intercoms', state='absent')
+    deleted = account.run(name='intercoms', state='absent', delete_credentials=True)
     assert deleted['changed'] and deleted['trunk'] == {} and account.trunks() == []
-    assert account.calls() == ['GET trunks', 'DELETE trunk']
-    assert not account.run(name='intercoms', state='absent')['changed']
+    assert deleted['deleted_credentials'] == ['fleetlobby'] and account.app.by_username('fleetlobby') is None
+    assert account.calls() == ['GET trunks', 'GET trunks/credentials', 'DELETE trunk']
+    account.clear()
+    again = account.run(name='intercoms', state='absent')
+    assert not again['changed'] and again['deleted_credentials'] == [] and account.calls() == ['GET trunks']
+
+
+def test_a_trunk_delete_keeps_its_credential_unless_confirmed(account):
+    """Vobiz deletes a trunk's credentials with it (docs.vobiz.ai/trunks/delete-trunk): check mode
+    and the diff name them, a run without delete_credentials refuses before the DELETE."""
+    cred = account.app.add_credential('fleetlobby')
+    account.app.trunk_store.new_trunk(dict(name='intercoms', credential_uuid=cred['id']))
+    checked = account.run(check_mode=True, name='intercoms', state='absent')
+    assert checked['changed'] and checked['deleted_credentials'] == ['fleetlobby']
+    assert checked['diff']['before']['credentials'] == ['fleetlobby'] and checked['diff']['after'] == {}
+    assert checked['warnings'] == ["A real run would fail: Vobiz deletes the credentials attached to a trunk with "
+                                   "it (credential 'fleetlobby' of trunk 'intercoms'): set delete_credentials=true "
+                                   "to delete them too, or keep the trunk and disable it (trunk_status=inactive)"]
+    with pytest.raises(ApiError) as refused:
+        account.run(name='intercoms', state='absent')
+    assert str(refused.value) == checked['warnings'][0][len('A real run would fail: '):]
+    assert account.calls() == ['GET trunks', 'GET trunks/credentials'] * 2       # no DELETE
+    assert len(account.trunks()) == 1 and account.app.by_username('fleetlobby') is not None
+    account.clear()
+    assert account.run(name='intercoms', credential_uuid='')['changes'] == ['credential_uuid']
+    kept = account.run(name='intercoms', state='absent')
+    assert kept['changed'] and kept['deleted_credentials'] == [] and account.trunks() == []
+    assert account.app.by_username('fleetlobby') is not None                    # detached first: kept
+    assert account.calls() == ['GET trunks', 'PUT trunk', 'GET trunks', 'DELETE trunk']
 
 
 def test_older_create_body_and_replace_updates(account):
