@@ -23,7 +23,6 @@ import os
 import re
 import time
 import traceback
-from urllib.parse import urlsplit
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import (
     basic_credentials, register_secret, secret_forms, warn_once,
@@ -68,27 +67,28 @@ def redact_url(text):
 
 
 def check_url(option, url, credentials=()):
-    """None, or why the service URL ``url`` of ``option`` is refused before any request: it is
-    not ``http(s)://``, it holds a control character or white space (CR/LF would be sent as
-    they are), or it holds user information (``user:password@``: requests would send it as
-    HTTP Basic with every request). The user information is registered as a secret, so that
-    the task's arguments shown with the failure do not carry it either; ``credentials`` names
-    the options where credentials belong. The reason never quotes the URL."""
+    """None, or why the service URL ``url`` of ``option`` is refused before any request: it holds
+    user information (``user:password@``: requests would send it as HTTP Basic with every
+    request), a control character or white space (CR/LF would be sent as they are), or it is not
+    ``http(s)://``. User information is registered as a secret, so that the task's arguments
+    shown with the failure do not carry it either; ``credentials`` names the options where
+    credentials belong. The reason never shows the URL's user information."""
     text = str(url or '')
+    userinfo, at, _host = text.partition('//')[2].partition('/')[0].rpartition('@')
+    if at:
+        register_secret(userinfo)
+        register_secret(userinfo.partition(':')[2])
+        names = list(credentials)
+        where = ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        return ('%s must not hold credentials (user:password@): give them in %s, never in the URL'
+                % (option, where or "the module's credential options"))
     bad = [char for char in text if char.isspace() or ord(char) < 32 or ord(char) == 127]
     if bad:
         return '%s holds %s (%r): a URL cannot contain control characters or white space' % (
             option, 'a control character' if bad[0] != ' ' else 'a space', bad[0])
     if not text.lower().startswith(('http://', 'https://')):
         return '%s must be an http:// or https:// URL, not %r' % (option, redact_url(text))
-    userinfo, at, _host = urlsplit(text).netloc.rpartition('@')
-    if not at:
-        return None
-    register_secret(userinfo)
-    register_secret(userinfo.partition(':')[2])
-    where = ' and '.join(credentials) if credentials else "the module's credential options"
-    return ('%s must not hold credentials (user:password@): give them in %s, never in the URL'
-            % (option, where))
+    return None
 
 
 class ApiError(Exception):

@@ -49,6 +49,15 @@ def test_a_url_with_credentials_is_refused_and_its_secret_registered(url):
     assert 'Url-secret-7' in notes.secrets and 'Url-secret-7' not in reason
 
 
+def test_credentials_are_found_before_any_other_complaint():
+    with collect_notes() as notes:
+        reason = check_url('server_url', 'ftp://admin:Url\nsecret@host/ x')
+    assert reason == "server_url must not hold credentials (user:password@): give them in the module's credential " \
+                     'options, never in the URL'
+    assert 'Url\nsecret' in notes.secrets
+    assert check_url('server_url', 'http://host/path?x=a@b') is None  # an @ after the host is no user information
+
+
 @pytest.mark.parametrize('url, what', [
     ('http://192.0.2.10/\r\nX-Injected: 1', "a control character ('\\r')"),
     ('http://192.0.2.10\n', "a control character ('\\n')"),
