@@ -319,19 +319,20 @@ class CallbackModule(CallbackBase):
         self.modes['diff'].add(bool(getattr(task, 'diff', False)))
 
     def _collect_variable_secrets(self):
+        """Secrets of the variables: each play's own (play vars, role defaults) once, and each
+        reported host's own (inventory, facts, extra vars), rendered for that host."""
         self.secrets.scan_environment(os.environ)
         from ansible.template import Templar
-        for play in self.plays:
-            manager = play.get_variable_manager()
-            if manager is None:
-                continue
-            templar = Templar(loader=play.get_loader())
+        plays = [play for play in self.plays if play.get_variable_manager() is not None]
+        for play in plays:
+            templar = Templar(loader=play.get_loader(), variables=play.get_variable_manager().get_vars(play=play))
+            self.secrets.scan_variables(templar.available_variables, templar)
+        if plays:
+            manager, templar = plays[-1].get_variable_manager(), Templar(loader=plays[-1].get_loader())
             for name in self.hosts:
-                host = self.host_objects.get(name)
-                if host is not None:
-                    variables = manager.get_vars(play=play, host=host, include_hostvars=False)
-                    templar.available_variables = variables
-                    self.secrets.scan_variables(variables, templar)
+                if name in self.host_objects:
+                    templar.available_variables = manager.get_vars(host=self.host_objects[name], include_hostvars=False)
+                    self.secrets.scan_variables(templar.available_variables, templar)
 
     # --- output --------------------------------------------------------------------
     def build_report(self):
