@@ -37,8 +37,9 @@ def basip_sip_options(identity, outbound=True):
     proxy (``<host:port>``). With ``outbound`` (panel firmware that has the ``outbound`` setting),
     the domain is the panel's registrar (``proxy``) and realm, and the outbound proxy its
     ``outbound``, as BAS-IP documents it: ``host[:port]`` without ``sip:``
-    (https://developers.bas-ip.com/android-panels/set-first-account-sip-settings); without it, the outbound proxy is the only address the panel can send to, so it
-    becomes ``proxy`` (the REGISTER still carries the domain as realm).
+    (https://developers.bas-ip.com/android-panels/set-first-account-sip-settings); without it,
+    the outbound proxy is the only address the panel can send to, so it becomes ``proxy`` (the
+    REGISTER still carries the domain as realm).
     """
     if not isinstance(identity, Mapping):
         raise AnsibleFilterError('basip_sip_options expects one SIP identity (an item of sip_info, a dict), '
