@@ -22,8 +22,11 @@ run_path() {
         SIM_WATCHED+=("$output")
         SIM_EXTRA_SECRETS+=("$sip_password" "$new_sip_password")
         echo "=== $module on the $path path"
+        # the run's secrets in a file, not on the command line (-vvvv prints the extra vars given there)
+        printf '{"sip_password": "%s", "new_sip_password": "%s"}\n' "$sip_password" "$new_sip_password" \
+            > "$(dirname "$SIM_STATE")/run_secrets.json"
         SIPFLEET_FORCE_MODULE="$force" ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" \
-            -e "sip_password=$sip_password" -e "new_sip_password=$new_sip_password" -vvv "$@" | tee "$output"
+            -e "@$(dirname "$SIM_STATE")/run_secrets.json" -vvv "$@" | tee "$output"
         assert_no_secrets "$output" "${SIM_EXTRA_SECRETS[@]}"
         # The path taken shows at -vvv: the action plugin says so, the module path transfers the module.
         in_controller="$(grep -c "running sipfleet.provision.$module in the controller" "$output" || true)"
