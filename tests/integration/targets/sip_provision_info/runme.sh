@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sip_provision_info against a simulated RingCentral account, and its identity fed into a
 # simulated BAS-IP panel. The RingCentral credentials come from the environment
-# (RINGCENTRAL_*), as the module's fallbacks read them. The playbook runs at -vvv and its
+# (RINGCENTRAL_*), as the module's fallbacks read them. The playbook runs at -vvvv and its
 # whole output is searched for every secret of the run: the client secret, the JWT, every
 # access and refresh token issued, and every SIP password.
 set -euo pipefail
@@ -29,7 +29,7 @@ PY
 }
 
 eval "$(account environment)"
-ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -vvv "$@" | tee "$output"
+ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -vvvv "$@" | tee "$output"
 
 mapfile -t secrets < <(account secrets)
 assert_no_secrets "$output" "${secrets[@]}"
