@@ -7,7 +7,8 @@
 
 The run succeeded; its final stats (from the job events) name exactly CHANGED_HOSTS as
 changed and no host as failed or unreachable; every host has its own result of the role's
-per-host task (basip_sip, "The panel's SIP settings"); the RingCentral identity task's results are censored (no_log); and no secret of the run (those handed to it,
+per-host task (basip_sip, "The panel's SIP settings"); the RingCentral identity task's results
+are censored (no_log); and no secret of the run (those handed to it,
 SECRETS_FILE, and those the simulators issued during it: client secret, JWT, SIP passwords,
 access tokens) appears in any file below the private data directory's artifacts/ (job events,
 stdout, command, status, fact cache...). MARKER, a value handed to the run through

@@ -54,6 +54,7 @@ PY
 wait_retries=20
 "$python" slice_jobs.py "$pdd" 2 "$INVENTORY" \
     "{\"sip_fleet_slice_wait_delay\": 1, \"sip_fleet_slice_wait_retries\": $wait_retries}"
+# shellcheck disable=SC2034  # read by simulator.sh on exit
 mapfile -t SIM_EXTRA_SECRETS < <("$python" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))))' "$WORK/secrets.json")
 SIM_WATCHED+=("$LOGS" "$pdd/artifacts" "$pdd-slice1/artifacts" "$pdd-slice2/artifacts")
 runner() {  # DIRECTORY IDENT: ansible-runner runs site.yml; its output in $LOGS/IDENT.out
@@ -148,6 +149,7 @@ check recap "$LOGS/token-503.log" panel-001=changed panel-002=changed panel-003=
 isolation failed "$LOGS/token-503.log" panel-005 RingCentral 503
 isolation failed "$LOGS/token-503.log" panel-006 RingCentral 503
 check requests ringcentral POST sip-provision 0
+check requests ringcentral POST /restapi/oauth/revoke 0  # no token was had
 fleet "$INVENTORY" panel-writes panel-002=1 panel-003=1
 inventory_without "$WORK/vobiz-only" panel-005 panel-006
 fleet "$WORK/vobiz-only" converged
