@@ -21,6 +21,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._notes import (
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field, Options
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._controller_action import remove_secrets
+from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_secrets import Secrets
 
 SECRET = 'Quo"te Pass+/99é'
 FORMS = {
@@ -160,3 +161,13 @@ def test_a_slow_but_whole_answer_within_the_timeout_is_read(client_for, panels):
     assert response.json()['device_model'] == 'aa-07fb'
     assert client.request('GET', '/api/info').json() == response.json()
     assert control.calls('panel-001') == ['GET /api/info'] * 2
+
+
+def test_the_drift_report_scrubs_every_form_too():
+    secrets = Secrets()
+    secrets.scan({'vault_sip_password': SECRET})
+    report = secrets.scrub({'msg': 'echo {"password": %s} and ?p=%s' % (json.dumps(SECRET), quote_plus(SECRET))})
+    assert report == {'msg': 'echo {"password": "<hidden>"} and ?p=<hidden>'}
+    assert secrets.values == {SECRET}
+    text = secrets.scrub_text('digest %s' % hashlib.md5(SECRET.encode('utf-8')).hexdigest(), str)
+    assert text == 'digest <hidden>'
