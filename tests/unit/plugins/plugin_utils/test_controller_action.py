@@ -14,7 +14,6 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import PASS_VARS
 from ansible_collections.sipfleet.provision.plugins.action.basip_sip import ActionModule as BasipSipAction
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
@@ -30,9 +29,6 @@ from ansible_collections.sipfleet.provision.tests.unit.module_output import modu
 
 
 NAME = 'sipfleet.provision.basip_sip'
-# ansible-core 2.21+ adds a module's invocation only when INJECT_INVOCATION asks for it; the
-# controller path is compared with a module asked to add it.
-INVOCATION = dict(_ansible_inject_invocation=True) if 'inject_invocation' in PASS_VARS else {}
 SECRET = 'Sip-parity-31'
 SETTINGS = dict(proxy='sip:pbx.example.com', realm='pbx.example.com', user='1001', password=SECRET,
                 transport='tcp', stun=dict(ip='stun.example.com', port=3478), registration_interval=300)
@@ -40,7 +36,7 @@ SETTINGS = dict(proxy='sip:pbx.example.com', realm='pbx.example.com', user='1001
 
 def module_result(args, capsys, check_mode=False, diff=False):
     """What the module prints, as Ansible reads it."""
-    internal = dict(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_module_name=NAME, **INVOCATION)
+    internal = dict(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_module_name=NAME)
     return comparable(module_output(basip_sip, dict(args, **internal), capsys))
 
 
@@ -116,7 +112,7 @@ def test_basip_sip_info_gives_the_module_result(fleet, capsys):
     from ansible_collections.sipfleet.provision.plugins.action.basip_sip_info import ActionModule
     from ansible_collections.sipfleet.provision.plugins.modules import basip_sip_info
     urls, control = fleet
-    internal = dict(_ansible_check_mode=True, _ansible_diff=False, _ansible_module_name='basip_sip_info', **INVOCATION)
+    internal = dict(_ansible_check_mode=True, _ansible_diff=False, _ansible_module_name='basip_sip_info')
     module = comparable(module_output(basip_sip_info, dict(
         api_url=urls['panel-001'], api_password='123456', query='registration', **internal), capsys))
     controller = comparable(run_action(ActionModule, dict(api_url=urls['panel-002'], api_password='123456',
