@@ -30,7 +30,8 @@ MASK_SENT = '<hidden, sent>'
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 """What Ansible puts in place of a value equal to a ``no_log`` value."""
 IDENTITIES = frozenset(('api_username', 'auth_id', 'client_id'))
-"""Options naming who logs in: with the secret options, where credentials belong (not in a URL)."""
+"""Options naming who logs in: with the secret connection options (``control`` and ``no_log``),
+where credentials belong (not in a URL)."""
 
 
 class Field:
@@ -124,7 +125,8 @@ class Options:
         """Raise :class:`InputError` with every complaint about ``params`` (already spec-validated):
         the service URLs (options named ``*_url``) first, then the fields' and the cross checks."""
         spec = self.argument_spec()
-        credentials = [name for name in sorted(spec) if spec[name].get('no_log') or name in IDENTITIES]
+        credentials = sorted(field.name for field in self.fields
+                             if field.control and (field.no_log or field.name in IDENTITIES))
         errors = [check_url(name, params[name], credentials) for name in sorted(spec)
                   if name.endswith('_url') and params.get(name) is not None]
         errors.extend(check_input(self.fields, params))

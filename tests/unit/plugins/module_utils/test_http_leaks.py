@@ -73,7 +73,7 @@ def test_the_url_is_checked_in_the_options_before_any_request_and_masked_in_the_
     """The shared argument checks refuse it (naming the credential options); the task's result,
     arguments included, never shows the URL's password on either path."""
     options = Options((Field('api_url', control=True), Field('api_username', control=True),
-                       Field('api_password', no_log=True, control=True)))
+                       Field('api_password', no_log=True, control=True), Field('password', no_log=True)))
     ran = []
     spec = ModuleSpec(lambda params, **kwargs: ran.append(params), options)
     params = dict(api_url='http://admin:Url-secret-7@127.0.0.1:9', api_username='admin', api_password='Web-pass-77')
