@@ -146,3 +146,18 @@ def test_previous_credentials_of_a_new_credential_rotation():
                                                                        dict(host='b', username='bld1b')]
     assert sip_fleet_previous_credentials(result, ['a', 'b'], 'bld1b') == [dict(host='a', username='bld1a-g1')]
     assert sip_fleet_previous_credentials(result, ['c']) == []
+
+
+def test_a_drift_run_compares_what_an_enforce_run_writes():
+    """Panel by panel, for every source: the options of a drift (check-mode) run are those an enforce
+    run gives a converged fleet; RingCentral's read-only SIP info (its per-region proxies) is not read."""
+    hostvars = dict(v1=vobiz('127.0.0.1'), r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1'))
+    converged = [dict(item='r1', query_result='sip.ringcentral.com')]
+    vobiz_state = dict(domain='t1.sip.vobiz.ai', error='')
+    results = []
+    for play in (PLAY, dict(PLAY, mode='drift', check_mode=True)):
+        result = plan(hostvars, play)
+        rc = sip_fleet_ringcentral(result, converged if not play['check_mode'] else [], play)
+        results.append(sip_fleet_settings(result, play, vobiz=vobiz_state, ringcentral=rc))
+    enforce, drift = results
+    assert drift == enforce and set(drift['panels']) == {'v1', 'r1'}
