@@ -153,6 +153,8 @@ ansible-galaxy collection build "$ROOT" --output-path "$WORK" >/dev/null
 ansible-galaxy collection install --offline "$WORK"/sipfleet-provision-*.tar.gz -p "$WORK" >/dev/null
 SIPFLEET_TARBALL="$(echo "$WORK"/sipfleet-provision-*.tar.gz)"
 export SIPFLEET_TARBALL
+# (no --force, no COLLECTIONS_ON_ANSIBLE_VERSION_MISMATCH: ansible-galaxy checks requires_ansible)
+echo "installed $(basename "$SIPFLEET_TARBALL") with ansible-galaxy of ansible-core $(python -c 'from ansible.release import __version__; print(__version__)')"
 cd "$COLLECTION"
 
 # ansible-test keeps its virtualenvs and its pip bootstrap script under ~/.ansible/test; here it
