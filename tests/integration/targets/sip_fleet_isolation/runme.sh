@@ -5,7 +5,7 @@
 # - two AWX job slices at the same time (ansible-runner, each with its part of the inventory and
 #   awx_job_slice_number/awx_job_slice_count) on a fresh Vobiz account create one trunk and
 #   converge every panel; the whole job after them changes nothing and only reads;
-# - --limit one panel writes that panel only;
+# - --limit one panel writes that panel only; --check writes nothing anywhere;
 # - the workflow split: sip_fleet_part=account sends nothing to any panel, sip_fleet_part=panels
 #   writes nothing to the account and converges the fleet;
 # - a panel with a null trunk password fails alone, naming itself and the variable: no Vobiz
@@ -101,8 +101,13 @@ for method in POST PUT PATCH DELETE; do check requests vobiz "$method" / 0; done
 check requests ringcentral '*' / 0
 check panel panel-001 proxy sip:rogue.example.net
 
-echo "== the workflow split on a fresh Vobiz account: the account part sends the panels nothing"
+echo "== --check on a fresh Vobiz account writes nothing anywhere"
 call DELETE /targets/vobiz/state
+call DELETE /log
+site 0 check --check
+check no-writes
+
+echo "== the workflow split on a fresh Vobiz account: the account part sends the panels nothing"
 call DELETE /log
 site 0 account -e sip_fleet_part=account
 for panel in panel-001 panel-002 panel-003 panel-004 panel-005 panel-006; do check requests "$panel" '*' / 0; done
