@@ -11,6 +11,9 @@ vobiz_token="tok-$(random)"
 output="$(dirname "$SIM_STATE")/output.txt"
 SIM_WATCHED+=("$output")  # searched on exit too, even when the playbook fails
 SIM_EXTRA_SECRETS+=("$password" "$new_password" "$vobiz_token")
-ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -e "password=$password" \
-    -e "new_password=$new_password" -e "vobiz_token=$vobiz_token" -vvv "$@" | tee "$output"
+# the run's secrets in a file, not on the command line (-vvvv prints the extra vars given there)
+printf '{"password": "%s", "new_password": "%s", "vobiz_token": "%s"}\n' "$password" "$new_password" "$vobiz_token" \
+    > "$(dirname "$SIM_STATE")/run_secrets.json"
+ansible-playbook -i localhost, -c local playbook.yml -e "@$SIM_STATE" -e "@$(dirname "$SIM_STATE")/run_secrets.json" \
+    -vvv "$@" | tee "$output"
 assert_no_secrets "$output" "${SIM_EXTRA_SECRETS[@]}"
