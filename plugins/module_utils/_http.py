@@ -70,14 +70,14 @@ def check_url(option, url, credentials=()):
     """None, or why the service URL ``url`` of ``option`` is refused before any request: it holds
     user information (``user:password@``: requests would send it as HTTP Basic with every
     request), a control character or white space (CR/LF would be sent as they are), or it is not
-    ``http(s)://``. User information is registered as a secret, so that the task's arguments
-    shown with the failure do not carry it either; ``credentials`` names the options where
-    credentials belong. The reason never shows the URL's user information."""
+    ``http(s)://``. The password of the user information is registered as a secret, so that the
+    task's arguments shown with the failure do not carry it either; ``credentials`` names the
+    options where credentials belong. The reason never shows the URL's user information."""
     text = str(url or '')
     userinfo, at, _host = text.partition('//')[2].partition('/')[0].rpartition('@')
     if at:
-        register_secret(userinfo)
-        register_secret(userinfo.partition(':')[2])
+        user, colon, password = userinfo.partition(':')
+        register_secret(password if colon else user)  # a user name is no secret, a lone user part may be a token
         names = list(credentials)
         where = ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
         return ('%s must not hold credentials (user:password@): give them in %s, never in the URL'

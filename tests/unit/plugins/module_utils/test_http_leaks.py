@@ -48,6 +48,7 @@ def test_a_url_with_credentials_is_refused_and_its_secret_registered(url):
     assert reason == ('api_url must not hold credentials (user:password@): give them in api_password and '
                       'api_username, never in the URL')
     assert 'Url-secret-7' in notes.secrets and 'Url-secret-7' not in reason
+    assert 'admin' not in notes.secrets  # an identifier, not a secret
 
 
 def test_credentials_are_found_before_any_other_complaint():
