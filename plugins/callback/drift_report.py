@@ -57,7 +57,8 @@ description:
     not when the last word names something else, as in C(password_mode), C(ssh_key_file),
     C(token_url), nor C(update_*) options), of arguments a module declared C(no_log)
     (seen as C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) in its invocation), every argument of C(no_log)
-    tasks, vault-encrypted values, and the host variables and environment variables with such
+    tasks (of a C(no_log) C(set_fact) task, every plain value, and in a list or dictionary the values
+    under secret-looking names, as for variables), vault-encrypted values, and the host variables and environment variables with such
     names or named C(vault_*) (O(secret_names) adds name patterns)."
   - "Limits of the scrubbing: values shorter than 4 characters, and V(true), V(false), V(none), V(null),
     are not scrubbed; a secret that a
@@ -195,6 +196,7 @@ from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_render i
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._drift_secrets import Secrets
 
 FILES = dict(json='drift.json', markdown='drift.md', junit='drift.xml')
+SET_FACT = frozenset(('set_fact', 'ansible.builtin.set_fact', 'ansible.legacy.set_fact'))
 # Ansible's own tasks that are not work on a host: meta, and the includes and imports of tasks and roles.
 INTERNAL_ACTIONS = frozenset(prefix + name for prefix in ('', 'ansible.builtin.', 'ansible.legacy.') for name in (
     'meta', 'include', 'include_tasks', 'import_tasks', 'include_role', 'import_role'))
@@ -298,7 +300,14 @@ class CallbackModule(CallbackBase):
         no_log = bool(task.no_log is True or data.get('_ansible_no_log'))
         args = task.args
         invocation = (data.get('invocation') or {}).get('module_args')
-        self.secrets.scan(args or {}, secret=no_log, invocation=invocation)
+        if no_log and action in SET_FACT:
+            # A no_log set_fact's plain values are secrets; its structured ones (a role's plan of
+            # the fleet) are scanned by name, as variables are: host names, user names and
+            # addresses in them are not secrets.
+            for name, value in (args or {}).items():
+                self.secrets.scan({name: value}, secret=not isinstance(value, (Mapping, list, tuple)))
+        else:
+            self.secrets.scan(args or {}, secret=no_log, invocation=invocation)
         for item in data.get('results') or []:
             if isinstance(item, Mapping):
                 self.secrets.scan(dict(item=item.get('item')), secret=bool(item.get('_ansible_no_log')))

@@ -3,7 +3,8 @@
 # in a 6 s window. site.yml provisions them with one token, no 429 and the sip-provision calls
 # spread over ceil(40/10) windows; a second run sends RingCentral nothing (every panel holds its
 # identity) and changes nothing; drift.yml --check only reads (no sip-provision) and reports the
-# panel whose SIP user was changed out of band.
+# panel whose transport was changed out of band, exactly the panel site.yml then changes back;
+# drift.yml then reports nothing.
 set -euo pipefail
 PANELS=40
 export ANSIBLE_FORKS=20  # the play waits on HTTP, not on CPU
@@ -36,12 +37,12 @@ grep -q "changed=0" "$WORK/last.log"
 if grep -E "changed=[1-9]" "$WORK/last.log"; then echo "site.yml again changed a host" >&2; exit 1; fi
 "${CHECK[@]}" no-requests
 
-echo "== drift.yml --check reports the panel whose SIP user changed out of band"
+echo "== drift.yml --check reports the panel whose transport changed out of band"
 python - "$SIM_STATE" <<'PY'
 import json, sys, urllib.request
 control = json.load(open(sys.argv[1]))['control']
 urllib.request.build_opener(urllib.request.ProxyHandler({})).open(urllib.request.Request(
-    control + '/targets/panel-007/state', method='PATCH', data=json.dumps({'user': '17203861294*999'}).encode(),
+    control + '/targets/panel-007/state', method='PATCH', data=json.dumps({'transport': 'tcp'}).encode(),
     headers={'Content-Type': 'application/json'})).read()
 PY
 "${CHECK[@]}" clear
@@ -50,3 +51,11 @@ SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift" ANSIBLE_CALLBACKS_ENABLED=sipfleet.provi
     playbook "$PLAYBOOKS/drift.yml" --check --diff
 echo "drift.yml: $((SECONDS - started))s"
 "${CHECK[@]}" drift "$WORK/drift/drift.json" panel-007
+
+echo "== site.yml changes back exactly the panel drift.yml reported; drift.yml then reports none"
+playbook "$PLAYBOOKS/site.yml"
+changed="$(grep -oE '^panel-[0-9]+ +: ok=[0-9]+ +changed=[1-9]' "$WORK/last.log" | cut -d' ' -f1 | tr '\n' ' ')"
+[ "$changed" = "panel-007 " ] || { echo "site.yml changed '$changed', expected panel-007 alone" >&2; exit 1; }
+SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift" ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report \
+    playbook "$PLAYBOOKS/drift.yml" --check --diff
+"${CHECK[@]}" drift "$WORK/drift/drift.json" -

@@ -514,3 +514,22 @@ def test_check_mode_of_the_run(callback, tmp_path, monkeypatch):
                                       {'changed': True}))
     plugin.v2_playbook_on_stats(FakeStats(['p1']))
     assert json.loads(read(tmp_path, 'drift.json'))['run']['check_mode'] is False
+
+
+def test_a_no_log_set_fact_of_structured_values_is_scanned_by_name(callback, tmp_path):
+    """A role's plan of the fleet (set_fact, no_log) holds host and user names beside passwords:
+    only the passwords are secrets; a plain no_log fact stays secret."""
+    plugin = callback(include_all_tasks=True)
+    plugin.v2_playbook_on_start(object())
+    plan = FakeTask('Plan', 'ansible.builtin.set_fact', {
+        'plan': {'vobiz': ['p1'], 'panels': {'p1': {'user': 'bld1p1', 'password': 'Trunk-pw-4321'}}},
+        'token': 'Plain-fact-9876'}, no_log=True)
+    plugin.v2_runner_on_ok(FakeResult('p1', plan, {'changed': False, 'censored': 'hidden'}))
+    leak = FakeTask('Leak', 'ansible.builtin.copy', {'content': 'bld1p1 Trunk-pw-4321 Plain-fact-9876', 'dest': '/tmp/f'})
+    plugin.v2_runner_on_ok(FakeResult('p1', leak, {'changed': True, 'diff': [
+        {'before': '', 'after': 'bld1p1 Trunk-pw-4321 Plain-fact-9876\n', 'after_header': '/tmp/f'}]}))
+    plugin.v2_playbook_on_stats(FakeStats(['p1']))
+    text = read(tmp_path, 'drift.json')
+    report = json.loads(text)
+    assert list(report['hosts']) == ['p1']
+    assert 'bld1p1' in text and 'Trunk-pw-4321' not in text and 'Plain-fact-9876' not in text
