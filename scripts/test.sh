@@ -67,7 +67,7 @@ run_matrix() {
     local table=() failed=0 version part python started status row
     for version in "${versions[@]}"; do
         if ! python="$(python_version_for "$version")" || ! python="$(find_python "$python")"; then
-            table+=("| $version | - | FAILED: no Python for it (above) |")
+            table+=("| $version | - | FAILED: cannot run (the message above) |")
             failed=1
             continue
         fi
