@@ -103,7 +103,11 @@ run_ci() {
     cat "$logs/others.log"
     echo "==== ci (ansible-core | Python | parts): $(( (SECONDS - started + 30) / 60 )) min"
     grep -hE '^\| [0-9]+\.[0-9]+ \| ' "$logs/newest.log" "$logs/others.log"
-    grep -h '^== ansible-core .*: sanity' "$logs/newest.log" || true
+    grep -hE '^\| [0-9]+\.[0-9]+ \| ' "$logs/others.log" > "$logs/parts"
+    grep -h '^== ansible-core .*: sanity' "$logs/newest.log" | tee -a "$logs/parts" \
+        || grep -hE '^\| [0-9]+\.[0-9]+ \| ' "$logs/newest.log" >> "$logs/parts" || true
+    # one line for the whole run: the parts (of every version) that passed and that failed
+    echo "ci: $(grep -o ' passed (' "$logs/parts" | wc -l) passed, $(grep -o 'FAILED' "$logs/parts" | wc -l) failed"
     return $failed
 }
 
