@@ -55,13 +55,15 @@ class Request:
 
 
 class Response:
-    """An answer; ``trickle`` (seconds) sends its body one byte at a time, that long apart."""
+    """An answer; ``trickle`` (seconds) sends its body one byte at a time, that long apart, and
+    its status line and headers too with ``trickle_head``."""
 
-    def __init__(self, status=200, body=None, headers=None, trickle=None):
+    def __init__(self, status=200, body=None, headers=None, trickle=None, trickle_head=False):
         self.status = status
         self.body = body
         self.headers = dict(headers or {})
         self.trickle = trickle
+        self.trickle_head = trickle_head
 
     def payload(self):
         if self.body is None:
@@ -83,16 +85,20 @@ class Fault:
     ``drop`` the connection, or ``expire_tokens`` before handling; ``echo``: answer ``status``
     with an error in the service's shape whose message is the whole request (request line,
     headers, body), as services that echo a request in their errors do; ``trickle``: the
-    normal answer with its body sent one byte every ``delay`` seconds; ``count`` times."""
+    normal answer with its body sent one byte every ``delay`` seconds, with ``headers`` its status
+    line and headers first, the same way; ``count`` times."""
 
     KINDS = ('status', 'delay', 'drop', 'expire_tokens', 'echo', 'trickle')
 
     def __init__(self, kind, count=1, method=None, path=None, status=503, retry_after=None,
-                 delay=0.0, body=None):
+                 delay=0.0, body=None, headers=False):
         if kind not in self.KINDS:
             raise ValueError('unknown fault kind %r' % kind)
+        if headers and kind != 'trickle':
+            raise ValueError('headers: only a trickle sends its headers slowly')
         self.kind, self.count, self.method, self.path = kind, int(count), method, path
         self.status, self.retry_after, self.delay, self.body = int(status), retry_after, float(delay), body
+        self.headers = bool(headers)
 
     def matches(self, request):
         return ((self.method is None or self.method == request.method)
@@ -209,7 +215,7 @@ class Simulator:
         except Exception as exc:  # a simulator bug must show up as a 500, not a hang
             response = Response(500, {'error': 'simulator error: %s' % exc})
         if fault is not None and fault.kind == 'trickle':
-            response.trickle = fault.delay
+            response.trickle, response.trickle_head = fault.delay, fault.headers
         if app.logged:
             self.record(target, request, response.status, fault.kind if fault else None)
         return response
@@ -268,11 +274,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         payload = response.payload()
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
+        headers = dict(response.headers, **{'Content-Length': str(len(payload))})
+        if response.trickle_head:  # the whole answer, status line first, trickles
+            payload = self._head(response.status, headers) + payload
+        else:
+            self.send_response(response.status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
         if response.trickle is None:
             self.wfile.write(payload)
             return
@@ -281,6 +290,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(response.trickle)
             self.wfile.write(payload[index:index + 1])
             self.wfile.flush()
+
+    def _head(self, status, headers):
+        """The status line and headers of an answer, as bytes."""
+        lines = ['%s %d %s' % (self.protocol_version, status, self.responses.get(status, ('',))[0])]
+        lines += ['%s: %s' % item for item in headers.items()]
+        return ('\r\n'.join(lines) + '\r\n\r\n').encode('latin-1')
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
