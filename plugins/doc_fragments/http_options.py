@@ -27,10 +27,10 @@ options:
     type: path
   timeout:
     description:
-      - Seconds a whole request may take: connecting, sending it, the wait for the answer's status
-        line and headers, and its entire body count together, as one deadline. A server that sends
-        its answer slowly (a few bytes at a time, in its headers or its body) fails the request once
-        this time has passed since it started, however much it has sent; such a request is not resent,
+      - Seconds a whole request may take, as one deadline. Connecting, sending it, the wait for the
+        answer's status line and headers, and its entire body count together. A server that sends its
+        answer slowly (a few bytes at a time, in its headers or its body) fails the request once this
+        time has passed since it started, however much it has sent; such a request is not resent,
         whatever the method.
       - A request that got no answer at all by then (not one byte), or whose connection could not be
         made, may be sent again as O(retries) says, each attempt with its own O(timeout).
