@@ -124,7 +124,7 @@ def _panel_error(host, values, options):
     those of BAS-IP's panels (the role does not know a panel's family before it reads it; the panel
     family's are the strictest, letters, digits and ASCII signs, and the password also goes to Vobiz)."""
     args = dict(_connection(values), api_family='panel', **options)
-    params, _secrets, error, _notes = validate_args(_BASIP_VALIDATOR, args, 'basip_sip')
+    params, error = validate_args(_BASIP_VALIDATOR, args, 'basip_sip')
     if error is None:
         try:
             BASIP_SIP.options.check(params)

@@ -74,12 +74,9 @@ class ModuleSpec:
 
 
 def validate_args(validator, args, module_name):
-    """Validate ``args`` like ``AnsibleModule`` does.
-
-    Returns ``(params, no_log_values, error, notes)``: the validated options, the
-    values to remove from the result, the module's error message or None, and the
-    warnings and deprecations of the validation (a dict to merge into the result).
-    """
+    """Validate ``args`` like ``AnsibleModule`` does (the collection's specs have no aliases and no
+    deprecated options). Returns ``(params, error)``: the validated options and the module's error
+    message or None."""
     result = validator.validate(args)
     params = dict(args)
     params.update(result.validated_parameters)
@@ -88,14 +85,7 @@ def validate_args(validator, args, module_name):
         message = result.errors.msg
         if isinstance(result.errors.errors[0], UnsupportedError):
             message = 'Unsupported parameters for (%s) module: %s' % (module_name, message)
-    notes = {}
-    if result._warnings:
-        notes['warnings'] = ['Both option %s and its alias %s are set.' % (w['option'], w['alias'])
-                             for w in result._warnings]
-    if result._deprecations:
-        notes['deprecations'] = [dict((k, v) for k, v in d.items() if v is not None)
-                                 for d in result._deprecations]
-    return params, result._no_log_values, message, notes
+    return params, message
 
 
 class _Module(AnsibleModule):

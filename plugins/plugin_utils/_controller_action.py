@@ -201,8 +201,8 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
     Secrets the logic derived or received are removed like ``no_log`` values.
     """
     args = plain_args(args)
-    params, no_log_values, error, notes = validate_args(validator, args, module_name)
-    no_log_values = set(no_log_values) | spec.argument_secrets(args)
+    params, error = validate_args(validator, args, module_name)
+    no_log_values = set(spec.options.secret_values(params)) | spec.argument_secrets(args)
     if error:
         result, secrets = dict(failed=True, msg=error), ()
     else:
@@ -216,8 +216,6 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
         if result.pop('unreachable', False):  # the service never answered: the host is unreachable
             result = dict(result, unreachable=True, changed=False)
             result.pop('failed')
-    for key, values in notes.items():
-        result[key] = list(result.get(key) or []) + values
     return module_result(result, params, no_log_values | set(secrets), invocation)
 
 
@@ -274,9 +272,7 @@ class ControllerAction(ActionBase):
 
     def runs_on_controller(self, task_vars):
         """True when the controller path applies (see the module docstring)."""
-        connection = self._connection
-        names = (getattr(connection, 'transport', None), getattr(connection, '_load_name', None))
-        if not LOCAL_CONNECTIONS.intersection(names):
+        if getattr(self._connection, 'transport', None) not in LOCAL_CONNECTIONS:
             return False
         if self._play_context.become or self._task.async_val:
             return False

@@ -233,7 +233,7 @@ def test_force_module_switch(environ, task_vars, forced):
 def action(transport='local', become=False, async_val=0, environment=None, args=None, check_mode=False, diff=False):
     task = mock.MagicMock(async_val=async_val, check_mode=check_mode, diff=diff, environment=environment,
                           args=args if args is not None else dict(name='a'), action='recorder', no_log=False)
-    connection = mock.MagicMock(transport=transport, _load_name='ansible.builtin.%s' % transport)
+    connection = mock.MagicMock(transport=transport)
     connection._shell.tmpdir = None
     play_context = mock.MagicMock(become=become, remote_addr='localhost')
     templar = mock.MagicMock()
