@@ -96,7 +96,7 @@ options:
   outbound:
     description:
       - Outbound proxy, empty or an IPv4 address or DNS name with an optional port, for example
-        V(10.0.0.1:5060) or V(sip112-191.ringcentral.com:5090): the panel's C(outbound) setting as BAS-IP
+        V(10.0.0.1:5060) or V(sip112-191.ringcentral.com:5090) - the panel's C(outbound) setting as BAS-IP
         documents it (no V(sip:); U(https://developers.bas-ip.com/android-panels/set-first-account-sip-settings)),
         present on newer panel firmware (C(docs/basip-families.md)).
       - A V(sip:) before it is left out, both in what is written and in the comparison with the panel's

@@ -4,7 +4,9 @@
 set -euo pipefail
 # shellcheck source=../setup_simulator/vobiz_playbook.sh
 source ../setup_simulator/vobiz_playbook.sh -v "$@"
-# the echo step's password in each form (vars/echo_forms.yml), never printed
+# the echo step's password in each form (vars/echo_forms.yml), never printed; $output is the
+# playbook's output file, set by vobiz_playbook.sh
+# shellcheck disable=SC2154
 "$SIM_PYTHON" - "$output" vars/echo_forms.yml <<'PY'
 import sys
 import yaml

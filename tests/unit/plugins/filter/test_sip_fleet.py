@@ -32,8 +32,8 @@ def ringcentral(address, **extra):
     return dict(dict(ansible_host=address, sip_fleet_panel_api_password=WEB, sip_fleet_source='ringcentral'), **extra)
 
 
-def plan(hostvars, play=PLAY):
-    return sip_fleet_plan(hostvars, list(hostvars), DEFAULTS, SPECS, play)
+def plan(hostvars, play=None):
+    return sip_fleet_plan(hostvars, list(hostvars), DEFAULTS, SPECS, play or PLAY)
 
 
 def test_defaults_and_the_user_name_rule():
