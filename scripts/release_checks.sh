@@ -174,7 +174,28 @@ for name in "${CHECKS[@]}"; do
         nox|tarball|docs|changelog|ee) ;;
         *) echo "usage: bash scripts/release_checks.sh [--update-changelog | --update-docs | nox tarball docs changelog ee]" >&2; exit 2 ;;
     esac
-    started=$SECONDS
-    "check_$name"
-    echo "($name: $((SECONDS - started)) s)"
 done
+# every check, even after one failed, then the results
+run_check() (  # a subshell with errexit: a failing command ends the check, not the others
+    set -e
+    case "$1" in
+        nox) check_nox ;;
+        tarball) check_tarball ;;
+        docs) check_docs ;;
+        changelog) check_changelog ;;
+        ee) check_ee ;;
+    esac
+)
+results=() failed=0
+for name in "${CHECKS[@]}"; do
+    started=$SECONDS
+    set +e  # (not `if run_check`: errexit would not apply inside the check)
+    run_check "$name"
+    status=$?
+    set -e
+    if [ "$status" = 0 ]; then status=passed; else status=FAILED; failed=1; fi
+    echo "($name: $status, $((SECONDS - started)) s)"
+    results+=("$name $status")
+done
+echo "== release checks: ${results[*]}"
+exit $failed
