@@ -12,7 +12,7 @@ options:
   api_url:
     description:
       - Base URL of the panel's web interface, for example V(http://192.0.2.10) or V(https://panel-3.example.net:8443).
-      - A URL with credentials in it (V(http://admin:secret@192.0.2.10)) is refused before any request: the web
+      - A URL with credentials in it (V(http://admin:secret@192.0.2.10)) is refused before any request - the web
         interface's user and password go in O(api_username) and O(api_password).
       - If not set, the value of the E(BASIP_API_URL) environment variable is used.
     type: str
