@@ -27,9 +27,9 @@ options:
     description:
       - Web interface password (factory default C(123456)). Sent only as its MD5 digest, as the
         panel's login requires; neither it nor the digest appears in output or errors.
-      - The login is sent once per task and never retried when the panel refuses it: after 5 failed
-        logins a panel locks the host out (HTTP 429) for a time that grows with each lock-out, and every
-        attempt meanwhile lengthens it. A refused login fails the task naming this option; a lock-out
+      - The login is sent once per task and never retried when the panel refuses it (after 5 failed
+        logins a panel locks the host out, HTTP 429, for a time that grows with each lock-out, and every
+        attempt meanwhile lengthens it). A refused login fails the task naming this option; a lock-out
         fails it with the seconds the panel says are left.
       - If not set, the value of the E(BASIP_API_PASSWORD) environment variable is used.
     type: str
