@@ -25,6 +25,7 @@ COLLECTION = 'sipfleet.provision'
 REPOSITORY = 'https://github.com/sipfleet/provision/blob/main/'
 LABEL = 'ansible_collections.%s.docsite.%%s' % COLLECTION
 RST_LINK = re.compile(r'`([^`<]+?)\s*<([^>`]+)>`__?')
+EXPLICIT_LABEL = re.compile(r'^\.\. _([^:`\s]+):$', re.M)
 
 
 def _link(match, guides):
@@ -44,6 +45,9 @@ def page(root, name, guides):
     markdown = (root / 'docs' / ('%s.md' % name)).read_text(encoding='utf-8')
     rst = pypandoc.convert_text(markdown, 'rst', format='gfm', extra_args=['--wrap=preserve'])
     rst = RST_LINK.sub(lambda m: _link(m, guides), rst)
+    # pandoc's own labels (a repeated heading gets one, e.g. results-1) under the page's label:
+    # antsibull-docs accepts only labels of the collection's docsite prefix
+    rst = EXPLICIT_LABEL.sub(lambda m: '.. _%s:' % (LABEL % ('%s.%s' % (name, m.group(1)))), rst)
     return ('..\n  Generated from docs/%s.md by scripts/docsite.py: edit the Markdown, then run\n'
             '  bash scripts/test.sh release --update-docs\n\n.. _%s:\n\n%s'
             % (name, LABEL % name, rst))
