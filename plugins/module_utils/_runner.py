@@ -6,6 +6,11 @@
 from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:  # ansible-core 2.22+ redacts the secrets registered with it wherever it shows a result
+    from ansible.module_utils.secrets import register_secrets as _register_secrets
+except ImportError:  # earlier releases: a module removes its no_log values from its result itself
+    _register_secrets = None
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
@@ -100,11 +105,18 @@ class _Module(AnsibleModule):
         self.no_log_values.update(self._spec.argument_secrets(self.params))
 
 
+def register_with_ansible(secrets):
+    """Register ``secrets`` with ansible-core where it keeps a registry of them (2.22+)."""
+    if _register_secrets is not None:
+        _register_secrets(sorted(str(secret) for secret in secrets if secret not in (None, '')))
+
+
 def run_module(spec):
     """Run ``spec`` (a :class:`ModuleSpec`) as an Ansible module and exit with its result."""
     module = _Module(spec, supports_check_mode=True, **spec.options.validator_kwargs())
     result, notes = spec.result(module.params, module.check_mode, module._diff)
     module.no_log_values.update(notes.secrets)
+    register_with_ansible(module.no_log_values)
     result.pop('unreachable', None)  # a module's result cannot say so (the controller action does)
     for warning in result.pop('warnings', []):
         module.warn(warning)

@@ -79,7 +79,7 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import HAS_REQUESTS, HttpClient
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import NO_LOG_MARKER
 from ansible_collections.sipfleet.provision.plugins.plugin_utils._occurrences import occurring_in
-from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
+from ansible_collections.sipfleet.provision.plugins.module_utils._runner import register_with_ansible, validate_args
 
 display = Display()
 
@@ -216,6 +216,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
         if result.pop('unreachable', False):  # the service never answered: the host is unreachable
             result = dict(result, unreachable=True, changed=False)
             result.pop('failed')
+    register_with_ansible(no_log_values | set(secrets))
     return module_result(result, params, no_log_values | set(secrets), invocation)
 
 
