@@ -105,7 +105,8 @@ def test_a_variable_that_cannot_be_evaluated_fails_its_panel():
 def test_settings_isolate_each_source_failure():
     result = plan(dict(v1=vobiz('127.0.0.1'), r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1'),
                        r2=ringcentral('127.0.0.3', sip_fleet_ringcentral_device_id='2')))
-    realms = [dict(item='r1', query_result='sip.ringcentral.com'), dict(item='r2', query_result='pbx.example.com')]
+    realms = [dict(item='r1', query_result=dict(realm='sip.ringcentral.com', transport='udp')),
+              dict(item='r2', query_result=dict(realm='pbx.example.com', transport='udp'))]
     rc = sip_fleet_ringcentral(result, realms, PLAY)
     assert rc == dict(needing=dict(r2='2'), errors={})
     # RingCentral down: only r2, which needed it, fails; the Vobiz panel and r1 converge
@@ -152,7 +153,7 @@ def test_a_drift_run_compares_what_an_enforce_run_writes():
     """Panel by panel, for every source: the options of a drift (check-mode) run are those an enforce
     run gives a converged fleet; RingCentral's read-only SIP info (its per-region proxies) is not read."""
     hostvars = dict(v1=vobiz('127.0.0.1'), r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1'))
-    converged = [dict(item='r1', query_result='sip.ringcentral.com')]
+    converged = [dict(item='r1', query_result=dict(realm='sip.ringcentral.com', transport='udp'))]
     vobiz_state = dict(domain='t1.sip.vobiz.ai', error='')
     results = []
     for play in (PLAY, dict(PLAY, mode='drift', check_mode=True)):
@@ -161,3 +162,10 @@ def test_a_drift_run_compares_what_an_enforce_run_writes():
         results.append(sip_fleet_settings(result, play, vobiz=vobiz_state, ringcentral=rc))
     enforce, drift = results
     assert drift == enforce and set(drift['panels']) == {'v1', 'r1'}
+
+
+def test_a_ringcentral_panel_whose_transport_drifted_gets_a_new_identity():
+    """Writing the transport needs the SIP password, which only a new identity gives."""
+    result = plan(dict(r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1')))
+    drifted = [dict(item='r1', query_result=dict(realm='sip.ringcentral.com', transport='tcp'))]
+    assert sip_fleet_ringcentral(result, drifted, PLAY)['needing'] == dict(r1='1')
