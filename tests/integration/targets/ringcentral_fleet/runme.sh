@@ -56,6 +56,7 @@ echo "== site.yml changes back exactly the panel drift.yml reported; drift.yml t
 playbook "$PLAYBOOKS/site.yml"
 changed="$(grep -oE '^panel-[0-9]+ +: ok=[0-9]+ +changed=[1-9]' "$WORK/last.log" | cut -d' ' -f1 | tr '\n' ' ')"
 [ "$changed" = "panel-007 " ] || { echo "site.yml changed '$changed', expected panel-007 alone" >&2; exit 1; }
+"${CHECK[@]}" clear
 SIPFLEET_DRIFT_REPORT_DIR="$WORK/drift" ANSIBLE_CALLBACKS_ENABLED=sipfleet.provision.drift_report \
     playbook "$PLAYBOOKS/drift.yml" --check --diff
 "${CHECK[@]}" drift "$WORK/drift/drift.json" -
