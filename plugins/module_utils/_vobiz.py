@@ -7,7 +7,7 @@ object), and the credentials of ``vobiz_credential``, ``vobiz_credential_set`` a
 
 The API has no read of one credential: a credential is found by walking the paginated
 list and matching its ``username`` (unique per account, immutable). Every documented
-variant of the answers is accepted (``api/vobiz.md``): create 201 or 200, delete 204 or
+variant of the answers is accepted (https://docs.vobiz.ai): create 201 or 200, delete 204 or
 200, ``meta.total`` or ``meta.total_count``, ``objects: null``, both 409 bodies,
 ``description`` returned or not. The password is write-only: never compared, returned,
 shown or put in an error. ``auth_id`` is an identifier (it is in every URL and in the

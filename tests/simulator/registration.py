@@ -9,7 +9,7 @@ Kamailio and wires it (``simulator.stop()`` then stops both):
 
 - Vobiz: every active trunk's ``trunk_domain`` is a domain of the registrar with the digest
   realm ``{auth_id}.sip.vobiz.ai``; every enabled credential is a user of that realm (user name
-  = auth user = AOR user). Credentials are account-scoped (``api/vobiz.md``, H), so any of
+  = auth user = AOR user). Credentials are account-scoped (https://docs.vobiz.ai, H), so any of
   them registers on any trunk of the account. Synced after every successful write to the
   account (API or control route) before the answer goes out.
 - RingCentral: every identity a sip-provision call issued or a readDeviceSipInfo call showed:

@@ -2,7 +2,7 @@
 # Copyright (c) sipfleet.provision contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A Vobiz account's SIP-trunk API (credentials here; trunks, IP ACLs and origination
-URIs in ``vobiz_trunks``), as ``api/vobiz.md`` describes it.
+URIs in ``vobiz_trunks``), as Vobiz's API reference (https://docs.vobiz.ai) describes it.
 
 ``X-Auth-ID``/``X-Auth-Token`` on every call (401 otherwise, and when the auth id of
 the path is another one), the ``Account`` and ``account`` path segments, ``limit``/
