@@ -340,4 +340,8 @@ def test_a_read_timeout_is_a_failure_not_unreachable(fleet):
     result = run_action(BasipSipAction, args, NAME)
     assert result['failed'] and 'unreachable' not in result
     assert 'no answer within timeout=0.3s (the timeout option)' in result['msg']
-    time.sleep(1.0)  # let the slow answer finish before the next test clears the log
+    # the slow answer is logged once it is done: wait for it (bounded) before the next test clears the log
+    deadline = time.monotonic() + 5
+    while not control.calls('panel-001') and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert control.calls('panel-001')
