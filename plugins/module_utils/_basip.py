@@ -301,10 +301,8 @@ def _ensure_switch(session, wanted, result, check_mode, diff):
     return wanted
 
 
-def ensure_sip_settings(params, check_mode=False, diff=False, read_registration=False):
-    """Make a panel's SIP settings (and SIP on/off) match ``params``; return the module result.
-    ``read_registration`` (for ``basip_sip_fleet``) also reads the registration state once,
-    in the same session, without waiting."""
+def ensure_sip_settings(params, check_mode=False, diff=False):
+    """Make a panel's SIP settings (and SIP on/off) match ``params``; return the module result."""
     with Session(params) as session:
         current = session.settings()
         wanted = dict(params, outbound=without_sip(params.get('outbound')))
@@ -321,8 +319,6 @@ def ensure_sip_settings(params, check_mode=False, diff=False, read_registration=
                 result['registration'] = session.registration()
             else:
                 _wait_until_registered(session, result, params['registration_timeout'])
-        elif read_registration:
-            result['registration'] = session.registration()
     return result
 
 
