@@ -250,8 +250,17 @@ def sip_fleet_ringcentral(plan, panels_now, play, devices=None):
     return dict(needing=needing, errors=errors)
 
 
+def _bucket(host):
+    """The key of the group of panels ``host`` is filed under in the role's settings: the last two
+    characters of its name. ansible-core 2.19+ wraps every entry of a dict a template reaches, so a
+    host looking up its settings in a dict of the whole fleet would copy the fleet's entries once per
+    host; in its bucket, it copies a few."""
+    return host[-2:]
+
+
 def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
-    """``{'panels': host -> basip_sip options, 'errors': host -> error}`` for every panel of the plan."""
+    """``{'panels': bucket -> host -> basip_sip options, 'errors': host -> error}`` for every panel of
+    the plan (``bucket``: the host name's last two characters, see :func:`_bucket`)."""
     vobiz, ringcentral = vobiz or {}, ringcentral or {}
     update_password = 'always' if play.get('rotate') else 'on_change'
     settings, errors = {}, dict(plan['errors'])
@@ -285,7 +294,10 @@ def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
         options.update(_connection(plan['panels'][host]), update_password=update_password)
         if play.get('wait_for_registration'):
             options['wait_for_registration'] = True
-    return dict(panels=settings, errors=dict((host, errors[host]) for host in errors if host not in settings))
+    panels = {}
+    for host, options in settings.items():
+        panels.setdefault(_bucket(host), {})[host] = options
+    return dict(panels=panels, errors=dict((host, errors[host]) for host in errors if host not in settings))
 
 
 def sip_fleet_previous_credentials(plan, hosts, trunk_credential=None):

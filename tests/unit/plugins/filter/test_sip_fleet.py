@@ -102,6 +102,19 @@ def test_a_variable_that_cannot_be_evaluated_fails_its_panel():
     assert result['vobiz'] == ['two']
 
 
+def _panels(settings):
+    """host -> options, out of the buckets of the settings' panels."""
+    return dict((host, options) for bucket in settings['panels'].values() for host, options in bucket.items())
+
+
+def test_settings_file_each_panel_under_its_name_s_last_two_characters():
+    hostvars = dict(('panel-%03d' % number, vobiz('127.0.0.%d' % number)) for number in range(1, 121))
+    settings = sip_fleet_settings(plan(hostvars), PLAY, vobiz=dict(domain='t1.sip.vobiz.ai', error=''))
+    assert len(settings['panels']) == 100 and set(settings['panels']['01']) == {'panel-001', 'panel-101'}
+    assert settings['panels']['20']['panel-120']['api_url'] == 'http://127.0.0.120'
+    assert len(_panels(settings)) == 120 and settings['errors'] == {}
+
+
 def test_settings_isolate_each_source_failure():
     result = plan(dict(v1=vobiz('127.0.0.1'), r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1'),
                        r2=ringcentral('127.0.0.3', sip_fleet_ringcentral_device_id='2')))
@@ -112,15 +125,15 @@ def test_settings_isolate_each_source_failure():
     # RingCentral down: only r2, which needed it, fails; the Vobiz panel and r1 converge
     settings = sip_fleet_settings(result, PLAY, vobiz=dict(domain='t1.sip.vobiz.ai', error=''),
                                   ringcentral=dict(rc, identities={}, error='RingCentral: HTTP 503'))
-    assert set(settings['panels']) == {'v1', 'r1'} and list(settings['errors']) == ['r2']
+    assert set(_panels(settings)) == {'v1', 'r1'} and list(settings['errors']) == ['r2']
     assert 'HTTP 503' in settings['errors']['r2']
-    assert settings['panels']['v1']['proxy'] == 'sip:t1.sip.vobiz.ai'
-    assert settings['panels']['r1'] == dict(realm='sip.ringcentral.com', transport='udp', api_url='http://127.0.0.2',
+    assert _panels(settings)['v1']['proxy'] == 'sip:t1.sip.vobiz.ai'
+    assert _panels(settings)['r1'] == dict(realm='sip.ringcentral.com', transport='udp', api_url='http://127.0.0.2',
                                             api_username='admin', api_password=WEB, validate_certs=True,
                                             update_password='on_change')
     # Vobiz down: only the Vobiz panel fails
     settings = sip_fleet_settings(result, PLAY, vobiz=dict(error='HTTP 500'), ringcentral=dict(needing={}))
-    assert list(settings['errors']) == ['v1'] and set(settings['panels']) == {'r1', 'r2'}
+    assert list(settings['errors']) == ['v1'] and set(_panels(settings)) == {'r1', 'r2'}
 
 
 def test_no_identity_is_minted_in_drift_or_check_mode():
@@ -161,7 +174,7 @@ def test_a_drift_run_compares_what_an_enforce_run_writes():
         rc = sip_fleet_ringcentral(result, converged if not play['check_mode'] else [], play)
         results.append(sip_fleet_settings(result, play, vobiz=vobiz_state, ringcentral=rc))
     enforce, drift = results
-    assert drift == enforce and set(drift['panels']) == {'v1', 'r1'}
+    assert drift == enforce and set(_panels(drift)) == {'v1', 'r1'}
 
 
 def test_a_ringcentral_panel_whose_transport_drifted_gets_a_new_identity():
