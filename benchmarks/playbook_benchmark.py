@@ -13,7 +13,9 @@ last two on the Vobiz trunk, the last two from RingCentral) and runs the reposit
 playbooks through a collections path that points at this repository:
 
 - ``--playbook site``: ``check`` (site.yml --check on a fresh fleet), ``converge`` (the
-  first real run) and ``idempotent`` (the second run); every repeat on a fresh fleet;
+  first real run) and ``idempotent`` (the second run); every repeat on a fresh fleet; then
+  ``task``: one ``basip_sip`` task per Vobiz panel with its options templated from the panel's
+  own variables, no role (TASK_PLAY): the per-host floor of the role's design;
 - ``--playbook drift``: ``drift`` (drift.yml --check --diff, with the drift_report
   callback) on a fleet converged once by site.yml (not counted);
 
@@ -43,7 +45,30 @@ sys.path.insert(0, os.path.join(sf.ROOT, 'scripts'))
 import demo_inventory  # noqa: E402  pylint: disable=wrong-import-position
 
 SIMULATOR_OPTIONS = ('--vobiz', '--ringcentral')
-RUNS = dict(site=('check', 'converge', 'idempotent'), drift=('drift',))
+RUNS = dict(site=('check', 'converge', 'idempotent', 'task'), drift=('drift',))
+# The per-host floor of the role's design: one basip_sip task per panel with its options templated
+# from the panel's own variables, as a playbook without the role would write it, on the Vobiz panels
+# of the converged fleet (so that it changes nothing); the values every panel shares are the ones
+# panel-001 holds after site.yml.
+TASK_PLAY = """---
+- name: One basip_sip task per panel, no role
+  hosts: %(hosts)s
+  gather_facts: false
+  tasks:
+    - name: Converge the SIP settings
+      sipfleet.provision.basip_sip:
+        api_url: "{{ sip_fleet_panel_api_url }}"
+        api_password: "{{ sip_fleet_panel_api_password }}"
+        proxy: "%(proxy)s"
+        realm: "%(realm)s"
+        user: "demo{{ inventory_hostname | replace('-', '') }}"
+        user_id: "demo{{ inventory_hostname | replace('-', '') }}"
+        password: "{{ demo_trunk_passwords[inventory_hostname] }}"
+        transport: "%(transport)s"
+        stun: {ip: "%(stun_ip)s", port: %(stun_port)d}
+        registration_interval: %(registration_interval)d
+      connection: local
+"""
 DEBUG_PLAY = """---
 - name: Ansible's own cost per host, no HTTP
   hosts: panels
@@ -141,6 +166,19 @@ class Bench:
             demo_inventory.main(fleet.state_file, fleet.inventory)
         return fleet
 
+    def task_play(self, fleet):
+        """TASK_PLAY for the Vobiz panels of ``fleet`` with the shared values panel-001 holds."""
+        path = os.path.join(self.workdir, 'task.yml')
+        state = fleet.session.get(fleet.control + '/targets/panel-001/state', timeout=60).json()
+        with open(os.path.join(fleet.inventory, 'hosts')) as handle:  # demo_inventory's: "NAME var=value ..."
+            ringcentral = [line.split()[0] for line in handle if 'sip_fleet_source=ringcentral' in line]
+        with open(path, 'w') as handle:
+            handle.write(TASK_PLAY % dict(
+                hosts=':'.join(['panels'] + ['!' + name for name in ringcentral]), proxy=state['proxy'],
+                realm=state['realm'], transport=state['transport'], stun_ip=state['stun']['ip'],
+                stun_port=state['stun']['port'], registration_interval=state['registration_interval']))
+        return path
+
     def run(self, fleet, run, repeat, counted=True):
         """Measure one run on ``fleet``; ``run``: debug, plain, check, converge, idempotent or drift."""
         args, env = self.args, dict(self.env)
@@ -153,6 +191,7 @@ class Bench:
             playbook = dict(debug=os.path.join(self.workdir, 'debug.yml'),
                             drift=os.path.join(sf.ROOT, 'playbooks', 'drift.yml'))
             command = [args.ansible_playbook, '-i', fleet.inventory, '-f', str(args.forks),
+                       self.task_play(fleet) if run == 'task' else
                        playbook.get(run, os.path.join(sf.ROOT, 'playbooks', 'site.yml'))]
             command += dict(check=['--check'], drift=['--check', '--diff']).get(run, [])
             if run == 'drift':
@@ -199,7 +238,7 @@ def measure_site(bench):
         fleet = bench.fleet('fleet-%d' % repeat)  # check needs a fresh fleet: Vobiz without a trunk
         try:
             stopped = last = None
-            for run in ('debug', 'check', 'debug', 'converge', 'debug', 'idempotent', 'plain'):
+            for run in ('debug', 'check', 'debug', 'converge', 'debug', 'idempotent', 'task', 'plain'):
                 if not stopped or run == 'plain' or (run == 'debug' and last != 'debug'):  # after a timeout
                     stopped = bench.run(fleet, run, repeat)['timeout'] or stopped
                     last = run
