@@ -34,3 +34,15 @@ def compile_query(query):
         return jmespath.compile(query)
     except jmespath.exceptions.JMESPathError as exc:
         raise ApiError('query is not a valid JMESPath expression: %s' % exc) from None
+
+
+def with_query(params, read, key=None, skip=('changed',)):
+    """``read()``'s result and, when the task has a ``query``, its ``query_result``: the expression
+    (compiled first, so that a bad one fails before any request) applied to ``result[key]``, or to
+    the result without the keys ``skip`` names."""
+    expression = compile_query(params.get('query'))
+    result = read()
+    if expression is not None:
+        data = result[key] if key else dict((k, v) for k, v in result.items() if k not in skip)
+        result['query_result'] = expression.search(data)
+    return result

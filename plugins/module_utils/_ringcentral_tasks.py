@@ -10,7 +10,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field, Options, mask_secrets
 from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral import (
     CONNECTION_FIELDS, HTTP_OPTIONS, RingCentral, check_credentials, check_device_id, check_device_ids,
@@ -122,12 +122,6 @@ def read_only_identity(info, transport):
     return item
 
 
-def _query(result, expression, skip=('changed',)):
-    if expression is not None:
-        result['query_result'] = expression.search(dict((k, v) for k, v in result.items() if k not in skip))
-    return result
-
-
 # --- sip_provision_info ------------------------------------------------------------------------
 
 def _provision_check(params):
@@ -195,7 +189,11 @@ def _naming_device(exc, device_id):
 def sip_provision_info(params, check_mode=False, diff=False, **session):
     """Ask RingCentral for the SIP identity of one device (``device_id``) or many (``device_ids``,
     one token, paced); in check mode read the current identities and register nothing."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: _provision(params, check_mode, session),
+                      skip=('changed', 'rate_limit_waits', 'warnings'))
+
+
+def _provision(params, check_mode, session):
     many = params.get('device_ids') is not None
     ids = list(dict.fromkeys(params['device_ids'])) if many else [params.get('device_id')]
     result = dict(changed=False)
@@ -223,7 +221,7 @@ def sip_provision_info(params, check_mode=False, diff=False, **session):
                         '(its id is in device.id; pass it as device_id next time)')
     if warnings:
         result['warnings'] = warnings
-    return _query(result, expression, skip=('changed', 'rate_limit_waits', 'warnings'))
+    return result
 
 
 SIP_PROVISION_INFO = ModuleSpec(sip_provision_info, PROVISION_OPTIONS, (QUERY_REQUIREMENT,))
@@ -283,7 +281,10 @@ def _matches(device, params):
 
 def ringcentral_device_info(params, check_mode=False, diff=False, **session):
     """The account's devices that match every filter given, with their SIP info when asked."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: _read_devices(params, session), skip=('changed', 'rate_limit_waits'))
+
+
+def _read_devices(params, session):
     with RingCentral(params, **session) as rc:
         if params.get('device_id'):
             found = rc.device(params['device_id'])
@@ -294,9 +295,7 @@ def ringcentral_device_info(params, check_mode=False, diff=False, **session):
         for device in devices if params['sip_info'] else ():
             device['sip_info'] = read_only_sip_info(rc.sip_info(device['id']), device['id'],
                                                     params['include_secrets'])
-    waits = rc.pacer.messages()
-    return _query(dict(changed=False, devices=devices, rate_limit_waits=waits), expression,
-                  skip=('changed', 'rate_limit_waits'))
+    return dict(changed=False, devices=devices, rate_limit_waits=rc.pacer.messages())
 
 
 RINGCENTRAL_DEVICE_INFO = ModuleSpec(ringcentral_device_info, DEVICE_INFO_OPTIONS, (QUERY_REQUIREMENT,))

@@ -20,9 +20,9 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, default_error_text, http_argument_spec, json_object,
+    ApiError, HttpClient, ServiceClient, http_argument_spec, json_object,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     MASK_SENT, Adapter, Exists, Field, Options, check_input, converge, ensure, simulate_update,
 )
@@ -144,25 +144,6 @@ CREDENTIAL_INFO_OPTIONS = connection_options((
 
 # --- the API client -------------------------------------------------------------------
 
-def error_text(response):
-    """(code, message) of a Vobiz error: the standard envelope (with the fields of a 422
-    named, never their values), ``{"error": "...", "code": 409}``, or the reason."""
-    code, message = default_error_text(response)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    err = body.get('error') if isinstance(body, dict) else None
-    details = err.get('details') if isinstance(err, dict) else None
-    errors = details.get('errors') if isinstance(details, dict) else None
-    if isinstance(errors, list):
-        named = ['%s: %s' % (e.get('field'), e.get('message') or e.get('code'))
-                 for e in errors if isinstance(e, dict) and e.get('field')]
-        if named:
-            message = '%s [%s]' % (message, '; '.join(named))
-    return (code if isinstance(code, str) else None), message
-
-
 def _tidy(credential):
     """A listed credential as the compare sees it: a ``null`` description reads as empty."""
     if 'description' in credential and credential['description'] is None:
@@ -174,23 +155,18 @@ def _count(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class VobizClient:
-    """The API of one account: paged lists, and the credential writes."""
+class VobizClient(ServiceClient):
+    """The API of one account: paged lists, and the credential writes. An error's
+    ``details.errors`` name the refused fields (never their values)."""
 
     def __init__(self, params):
         self.page_size = params['page_size']
         self.prefix = '/api/v1/Account/%s' % quote(params['auth_id'], safe='')
         self.http = HttpClient.from_params(
             params, headers={'X-Auth-ID': params['auth_id'], 'X-Auth-Token': params['auth_token'],
-                             'Accept': 'application/json'}, error_text=error_text)
+                             'Accept': 'application/json'}, refused_in='details')
         self.http.register_secret(params['auth_token'])
         self.index = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.http.close()
 
     def request(self, method, path, **kwargs):
         return self.http.request(method, self.prefix + path, **kwargs)
@@ -253,7 +229,7 @@ class VobizClient:
         """DELETE ``path``; False when the server no longer knows it (404); 409: in use."""
         response = self.request('DELETE', path, ok=(200, 204, 404, 409))
         if response.status_code == 409:
-            code, message = error_text(response)
+            code, message = self.http.error_text(response)
             raise ApiError(IN_USE % (what, message, disable_hint), status=409, code=code, method='DELETE',
                            url=response.url)
         return response.status_code != 404
@@ -402,14 +378,14 @@ def ensure_credential_set(params, check_mode=False, diff=False):
 
 def credential_info(params, check_mode=False, diff=False):
     """``vobiz_credential_info``: the account's credentials (or one), and a JMESPath selection."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: dict(changed=False, credentials=[
+        public(obj) for obj in _list_credentials(params) if params.get('username') in (None, obj['username'])]),
+        key='credentials')
+
+
+def _list_credentials(params):
     with VobizClient(params) as client:
-        found = client.list_objects('/trunks/credentials', 'username')
-    credentials = [public(obj) for obj in found if params.get('username') in (None, obj['username'])]
-    result = dict(changed=False, credentials=credentials)
-    if expression is not None:
-        result['query_result'] = expression.search(credentials)
-    return result
+        return client.list_objects('/trunks/credentials', 'username')
 
 
 VOBIZ_CREDENTIAL = ModuleSpec(ensure_credential, CREDENTIAL_OPTIONS)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, json_object
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     Adapter, Field, changed_fields, ensure, simulate_update,
 )
@@ -276,18 +276,16 @@ def _public(obj):
 
 def trunk_info(params, check_mode=False, diff=False):
     """``vobiz_trunk_info``: the account's trunks (or those of one name, or one id)."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: dict(changed=False, trunks=[
+        t for t in _read_trunks(params) if params.get('name') in (None, t.get('name'))]), key='trunks')
+
+
+def _read_trunks(params):
     with VobizClient(params) as client:
-        if params.get('trunk_id'):
-            found = TrunkAdapter(client).find(dict(trunk_id=params['trunk_id'], state='absent'))
-            trunks = [_public(found)] if found else []
-        else:
-            trunks = client.list_objects('/trunks', 'trunk_id', TRUNK_LIST_MAX)
-    trunks = [t for t in trunks if params.get('name') in (None, t.get('name'))]
-    result = dict(changed=False, trunks=trunks)
-    if expression is not None:
-        result['query_result'] = expression.search(trunks)
-    return result
+        if not params.get('trunk_id'):
+            return client.list_objects('/trunks', 'trunk_id', TRUNK_LIST_MAX)
+        found = TrunkAdapter(client).find(dict(trunk_id=params['trunk_id'], state='absent'))
+        return [_public(found)] if found else []
 
 
 VOBIZ_TRUNK = ModuleSpec(ensure_trunk, TRUNK_OPTIONS)
