@@ -214,7 +214,8 @@ class SipSettings(Adapter):
 
     def __init__(self, session, current):
         self.session, self.current = session, current
-        self.fields = SETTINGS + ((Field('enable', type='bool'),) if session.family.switch == 'settings' else ())
+        switch = (Field('enable', type='bool', option='enabled'),) if session.family.switch == 'settings' else ()
+        self.fields = SETTINGS + switch
 
     def find(self, params):
         return self.current
@@ -284,11 +285,8 @@ def ensure_sip_settings(params, check_mode=False, diff=False):
     with Session(params) as session:
         current = session.settings()
         wanted = dict(params, outbound=without_sip(params.get('outbound')))
-        if session.family.switch == 'settings' and params.get('enabled') is not None:
-            wanted['enable'] = params['enabled']
         result = ensure(SipSettings(session, current), wanted, check_mode, diff,
                         update_secrets=params['update_password'])
-        result['changes'] = ['enabled' if name == 'enable' else name for name in result['changes']]
         result['api_family'] = session.family.name
         if params.get('enabled') is not None:
             result['sip_enabled'] = _ensure_switch(session, params['enabled'], result, check_mode, diff)

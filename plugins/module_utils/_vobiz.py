@@ -24,7 +24,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
-    MASK_SENT, Adapter, Exists, Field, Options, check_input, converge, ensure, simulate_update,
+    Adapter, Exists, Field, Options, check_input, converge, ensure, simulate_update,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 
@@ -250,7 +250,7 @@ class PartlyWritten(ApiError):
 
 # --- credentials on the engine --------------------------------------------------------------
 
-def public(obj):
+def without_password(obj):
     """A credential as modules return it: everything but the (always redacted) password."""
     return dict((k, v) for k, v in obj.items() if k != 'password')
 
@@ -263,14 +263,13 @@ class CredentialAdapter(Adapter):
 
     def __init__(self, client):
         self.client = client
-        self.gone = False  # a delete found the credential gone already (HTTP 404)
 
     def find(self, params):
         return self.client.credentials().get(params['username'])
 
     def simulate_create(self, desired):
         self._need_password(desired)
-        return public(simulate_update(dict(enabled=True, description=''), desired))
+        return without_password(simulate_update(dict(enabled=True, description=''), desired))
 
     def create(self, desired):
         self._need_password(desired)
@@ -283,7 +282,7 @@ class CredentialAdapter(Adapter):
             return self.client.update_credential(obj, follow)
         except ApiError as exc:
             raise PartlyWritten('credential %r was created, but setting %s failed' % (
-                desired['username'], ' and '.join(sorted(follow))), exc, dict(credential=public(obj))) from None
+                desired['username'], ' and '.join(sorted(follow))), exc, dict(credential=without_password(obj))) from None
 
     def update(self, current, after, changes):
         body = dict((k, after[k]) for k in changes)
@@ -292,10 +291,15 @@ class CredentialAdapter(Adapter):
         return self.client.update_credential(current, body)
 
     def delete(self, current):
-        deleted = self.client.delete('/credentials/%s' % quote(str(current['id']), safe=''),
-                                     'credential %r' % current['username'], 'enabled=false')
-        self.gone = not deleted
-        return deleted
+        return self.client.delete('/credentials/%s' % quote(str(current['id']), safe=''),
+                                  'credential %r' % current['username'], 'enabled=false')
+
+    shown = staticmethod(without_password)
+
+    @staticmethod
+    def diff_view(obj):
+        """Its user name, enabled, and description when the API version returns one."""
+        return dict((k, v) for k, v in obj.items() if k in ('username', 'enabled', 'description'))
 
     @staticmethod
     def _need_password(desired):
@@ -303,30 +307,10 @@ class CredentialAdapter(Adapter):
             raise ApiError(NO_PASSWORD_ON_CREATE % desired['username'])
 
 
-def view(obj):
-    """What ``--diff`` shows of a credential: its user name, enabled, and description when the
-    API version returns one."""
-    return dict((k, v) for k, v in public(obj).items() if k in ('username', 'enabled', 'description'))
-
-
-def _after_view(obj, secrets_sent):
-    shown = view(obj)
-    if secrets_sent:
-        shown['password'] = MASK_SENT
-    return shown
-
-
 def ensure_credential(params, check_mode=False, diff=False):
     """``vobiz_credential``: one credential present (as described) or absent."""
     with VobizClient(params) as client:
-        adapter = CredentialAdapter(client)
-        result = ensure(adapter, params, check_mode, diff, params['state'], _update_secrets(params))
-    result['changed'] = result['changed'] and not adapter.gone
-    result['credential'] = public(result['credential'])
-    if diff:
-        result['diff'] = dict(before=view(result['diff']['before']),
-                              after=_after_view(result['diff']['after'], 'password' in result['changes']))
-    return result
+        return ensure(CredentialAdapter(client), params, check_mode, diff, params['state'], _update_secrets(params))
 
 
 def _update_secrets(params):
@@ -353,13 +337,14 @@ def ensure_credential_set(params, check_mode=False, diff=False):
                                    update_secrets=_update_secrets(params))
                 kind = 'added' if outcome.created else 'updated' if outcome.changed else 'untouched'
                 outcomes[kind].append(name)
-                objects.append(public(outcome.obj))
-                before.update({name: view(outcome.before)} if outcome.before else {})
-                after[name] = _after_view(outcome.obj, 'password' in outcome.changes)
+                objects.append(adapter.shown(outcome.obj))
+                shown = outcome.diff(adapter)
+                before.update({name: shown['before']} if outcome.before else {})
+                after[name] = shown['after']
             if params['purge']:
                 for name in sorted(set(current) - set(i['username'] for i in wanted)):
                     if name.startswith(prefix):
-                        before[name] = view(current[name])
+                        before[name] = adapter.diff_view(current[name])
                         if check_mode or adapter.delete(current[name]):
                             outcomes['removed'].append(name)
         except PartlyWritten as exc:
@@ -379,7 +364,7 @@ def ensure_credential_set(params, check_mode=False, diff=False):
 def credential_info(params, check_mode=False, diff=False):
     """``vobiz_credential_info``: the account's credentials (or one), and a JMESPath selection."""
     return with_query(params, lambda: dict(changed=False, credentials=[
-        public(obj) for obj in _list_credentials(params) if params.get('username') in (None, obj['username'])]),
+        without_password(obj) for obj in _list_credentials(params) if params.get('username') in (None, obj['username'])]),
         key='credentials')
 
 

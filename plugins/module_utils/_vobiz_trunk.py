@@ -115,6 +115,11 @@ def _refused_fields(exc, names, required=False):
             and (not required or 'required' in message.lower()))
 
 
+def _without_null_attachments(obj):
+    """A trunk as the service showed it: without the null attachment keys the compare added."""
+    return dict((k, v) for k, v in obj.items() if k not in ATTACHMENTS or v)
+
+
 def _comparable(obj):
     """A trunk as the compare sees it: the attachment keys it lacks are null."""
     return dict(dict.fromkeys(ATTACHMENTS), **obj)
@@ -163,7 +168,7 @@ class TrunkAdapter(Adapter):
             return self.update(created, simulate_update(created, desired), rest)
         except ApiError as exc:
             raise PartlyWritten('trunk %r was created (trunk_id %s), but setting %s failed' % (
-                desired['name'], created.get('trunk_id'), ', '.join(rest)), exc, dict(trunk=_public(created))) from None
+                desired['name'], created.get('trunk_id'), ', '.join(rest)), exc, dict(trunk=_without_null_attachments(created))) from None
 
     def _post(self, desired):
         """POST the newest body; the older one when the server refuses the newest fields."""
@@ -203,6 +208,13 @@ class TrunkAdapter(Adapter):
         answer = json_object(response, 'Vobiz')
         return _comparable(answer if answer.get('trunk_id') else after)
 
+    shown = staticmethod(_without_null_attachments)
+
+    @staticmethod
+    def diff_view(obj):
+        """Without the service's timestamps: check mode cannot know them."""
+        return dict((k, v) for k, v in _without_null_attachments(obj).items() if k not in ('created_at', 'updated_at'))
+
     def deleted_with(self, trunk):
         """The user names of the credentials Vobiz deletes with ``trunk`` (its ``credential_uuid``)."""
         attached = _attachment_id(trunk.get('credential_uuid'))
@@ -219,11 +231,11 @@ class TrunkAdapter(Adapter):
         return TAKES_CREDENTIALS % ('credential %s' % ', '.join(repr(n) for n in names), trunk['name'])
 
     def delete(self, current):
+        """A trunk the service no longer knew (404) still reports the delete."""
         refused = self.refusal(current)
         if refused:
             raise ApiError(refused)
-        return self.client.delete(trunk_path(current['trunk_id']), 'trunk %r' % current['name'],
-                                  'trunk_status=inactive')
+        self.client.delete(trunk_path(current['trunk_id']), 'trunk %r' % current['name'], 'trunk_status=inactive')
 
 
 def _resolve_credential(client, params, check_mode):
@@ -258,20 +270,8 @@ def ensure_trunk(params, check_mode=False, diff=False):
     with VobizClient(params) as client:
         adapter = TrunkAdapter(client, params['delete_credentials'])
         if params['state'] == 'absent':
-            result = _absent(adapter, params, check_mode, diff)
-        else:
-            result = ensure(adapter, _resolve_credential(client, params, check_mode), check_mode, diff)
-    result['trunk'] = _public(result['trunk'])
-    if diff:
-        # the service's timestamps are left out: check mode cannot know them
-        result['diff'] = dict((side, dict((k, v) for k, v in _public(result['diff'][side]).items()
-                                          if k not in ('created_at', 'updated_at'))) for side in ('before', 'after'))
-    return result
-
-
-def _public(obj):
-    """A trunk as the service showed it: without the null attachment keys the compare added."""
-    return dict((k, v) for k, v in obj.items() if k not in ATTACHMENTS or v)
+            return _absent(adapter, params, check_mode, diff)
+        return ensure(adapter, _resolve_credential(client, params, check_mode), check_mode, diff)
 
 
 def trunk_info(params, check_mode=False, diff=False):
@@ -285,7 +285,7 @@ def _read_trunks(params):
         if not params.get('trunk_id'):
             return client.list_objects('/trunks', 'trunk_id', TRUNK_LIST_MAX)
         found = TrunkAdapter(client).find(dict(trunk_id=params['trunk_id'], state='absent'))
-        return [_public(found)] if found else []
+        return [_without_null_attachments(found)] if found else []
 
 
 VOBIZ_TRUNK = ModuleSpec(ensure_trunk, TRUNK_OPTIONS)
