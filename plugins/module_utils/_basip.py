@@ -27,7 +27,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules im
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     ApiError, HttpClient, InputError, ServiceClient, TokenAuth, http_argument_spec, json_object, parse_retry_after, redact_url,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     Adapter, Field, Options, WouldFail, ensure, mask_secrets,
 )
@@ -316,6 +316,6 @@ BASIP_SIP = ModuleSpec(ensure_sip_settings, Options(FIELDS, extra=http_argument_
 """The module ``basip_sip`` (its ``main()`` and its action plugin)."""
 
 BASIP_SIP_INFO = ModuleSpec(
-    sip_info, Options(CONNECTION + (Field('query', control=True),), extra=http_argument_spec(),
+    sip_info, Options(CONNECTION + (QUERY,), extra=http_argument_spec(),
                       check=_check_options), (QUERY_REQUIREMENT,))
 """The module ``basip_sip_info``."""

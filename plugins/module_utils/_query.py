@@ -10,6 +10,7 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field
 
 try:
     import jmespath
@@ -22,6 +23,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 QUERY_REQUIREMENT = ('jmespath', HAS_JMESPATH, JMESPATH_IMPORT_ERROR, 'query')
 """(library, installed, import error, the option that needs it), as modules and action plugins check it."""
+QUERY = Field('query', control=True)
+"""The option (documented in each info module)."""
 
 
 def compile_query(query):

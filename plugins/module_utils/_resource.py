@@ -308,6 +308,9 @@ class Adapter:
     def check(self, current, after, changes, desired):
         """Refuse a planned write before it is sent (both modes): raise :class:`WouldFail` or ApiError."""
 
+    def check_delete(self, current):
+        """Refuse a planned delete before it is sent (both modes), as :meth:`check` does."""
+
     def update(self, current, after, changes):
         """Write ``changes`` (field names) so that the service holds ``after``; return the new object."""
         raise ApiError('this object cannot be updated')
@@ -348,8 +351,9 @@ def converge(adapter, params, current, check_mode=False, state='present', update
     """Bring one object (``current``, or None when it does not exist) to ``params``."""
     fields = adapter.fields
     if state == 'absent':
+        warnings = _unless_it_would_fail(adapter.check_delete, check_mode, current) if current is not None else []
         deleted = current is not None and (check_mode or adapter.delete(current) is not False)
-        return Outcome([], {}, current or {}, deleted=deleted)
+        return Outcome([], {}, current or {}, deleted=deleted, warnings=warnings)
     desired = desired_state(fields, params)
     if current is None:
         try:
@@ -364,17 +368,22 @@ def converge(adapter, params, current, check_mode=False, state='present', update
     changes, after = plan_update(fields, params, current, update_secrets)
     if not changes:
         return Outcome([], current, current)
-    warnings = []
-    try:
-        adapter.check(current, after, changes, desired)
-    except WouldFail as exc:
-        if not check_mode:
-            raise
-        warnings.append('A real run would fail: %s' % exc.message)
+    warnings = _unless_it_would_fail(adapter.check, check_mode, current, after, changes, desired)
     obj = after if check_mode else adapter.update(current, after, changes)
     sent = [f.name for f in fields if f.write_only and f.name in desired
             and (f.name in changes or adapter.whole_object)]
     return Outcome(changes, obj, current, sent=sent, warnings=warnings)
+
+
+def _unless_it_would_fail(check, check_mode, *args):
+    """Run an adapter's ``check``: :class:`WouldFail` fails a real run and is a warning in check mode."""
+    try:
+        check(*args)
+    except WouldFail as exc:
+        if not check_mode:
+            raise
+        return ['A real run would fail: %s' % exc.message]
+    return []
 
 
 def ensure(adapter, params, check_mode=False, diff=False, state='present', update_secrets='on_change'):

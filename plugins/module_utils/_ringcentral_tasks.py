@@ -10,7 +10,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field, Options, mask_secrets
 from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral import (
     CONNECTION_FIELDS, HTTP_OPTIONS, RingCentral, check_credentials, check_device_id, check_device_ids,
@@ -41,6 +41,8 @@ SIP_INFO_KEYS = (
 
 SECRET_FIELDS = (Field('password', write_only=True), Field('certificate', write_only=True))
 """Secrets of an identity (masked unless ``include_secrets``)."""
+DEVICE_ID = Field('device_id', validate=check_device_id)
+INCLUDE_SECRETS = Field('include_secrets', type='bool', default=False)
 
 
 def _known(options):
@@ -134,12 +136,11 @@ def _provision_check(params):
 
 
 PROVISION_OPTIONS = _known(((
-    Field('device_id', validate=check_device_id),
+    DEVICE_ID,
     Field('device_ids', type='list', elements='str', validate=check_device_ids),
     Field('transport', default='UDP', choices=list(TRANSPORTS)),
     Field('soft_phone_line_reassignment', choices=list(LINE_REASSIGNMENT)),
-    Field('include_secrets', type='bool', default=False),
-    Field('query'),
+    INCLUDE_SECRETS, QUERY,
 ), dict(check=_provision_check)))
 
 
@@ -262,14 +263,8 @@ RINGCENTRAL_TOKEN = ModuleSpec(ringcentral_token, TOKEN_OPTIONS)
 
 DEVICE_FILTERS = ('device_id', 'serial', 'name', 'extension_number', 'type')
 DEVICE_INFO_OPTIONS = _known(((
-    Field('device_id', validate=check_device_id),
-    Field('serial'),
-    Field('name'),
-    Field('extension_number'),
-    Field('type', choices=list(DEVICE_TYPES)),
-    Field('sip_info', type='bool', default=False),
-    Field('include_secrets', type='bool', default=False),
-    Field('query'),
+    DEVICE_ID, Field('serial'), Field('name'), Field('extension_number'), Field('type', choices=list(DEVICE_TYPES)),
+    Field('sip_info', type='bool', default=False), INCLUDE_SECRETS, QUERY,
 ), dict(check=check_credentials)))
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
     ApiError, HttpClient, ServiceClient, http_argument_spec, json_object,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, with_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     Adapter, Exists, Field, Options, check_input, converge, ensure, simulate_update,
 )
@@ -139,7 +139,7 @@ CREDENTIAL_SET_OPTIONS = connection_options((
     UPDATE_PASSWORD,
 ), check=_check_set)
 CREDENTIAL_INFO_OPTIONS = connection_options((
-    Field('username', validate=check_username, control=True), Field('query', control=True)))
+    Field('username', validate=check_username, control=True), QUERY))
 
 
 # --- the API client -------------------------------------------------------------------
