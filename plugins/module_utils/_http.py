@@ -20,7 +20,6 @@ remove those values from the task's result, as ``no_log`` values are removed.
 from __future__ import annotations
 
 import os
-import re
 import time
 import traceback
 
@@ -28,7 +27,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._notes import (
     basic_credentials, register_secret, secret_forms, warn_once,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._transport import (
-    Overdue, Session, backoff_delay, fetch, never_sent, parse_retry_after,
+    Overdue, Session, backoff_delay, describe_exception, fetch, never_sent, parse_retry_after, redact_url,
 )
 
 try:
@@ -43,8 +42,6 @@ except ImportError:  # pragma: no cover - exercised by missing_required_lib in m
 RETRY_STATUSES = frozenset((502, 503, 504))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'))
 """Methods resent after a timeout or a dropped connection; others only when the request never left."""
-_QUERY = re.compile(r"\?[^\s'\")]*")
-_USERINFO = re.compile(r"(?<=//)[^/\s'\"@]+@")
 _SCRUBBED = '********'
 
 
@@ -59,11 +56,6 @@ def http_argument_spec():
         retries=dict(type='int', default=3),
         retry_max_wait=dict(type='float', default=60),
     )
-
-
-def redact_url(text):
-    """``text`` without URL query strings and ``user:password@`` parts (both can carry credentials)."""
-    return _USERINFO.sub('', _QUERY.sub('', str(text)))
 
 
 def check_url(option, url, credentials=()):
@@ -402,13 +394,3 @@ class HttpClient(Closing):
         elif status in RETRY_STATUSES and retried:
             message = 'gave up after %d retries: %s' % (retried, message)
         return ApiError(self.scrub(message), status=status, code=code, method=method, url=url)
-
-
-def describe_exception(exc):
-    """A short reason for a requests exception, with no URL query string in it."""
-    reason = exc
-    while getattr(reason, '__context__', None) is not None and reason.__context__ is not reason:
-        reason = reason.__context__
-    text = redact_url(reason) if reason is not exc else ''
-    name = type(exc).__name__
-    return '%s (%s)' % (name, text) if text else name

@@ -30,8 +30,7 @@ MASK_SENT = '<hidden, sent>'
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 """What Ansible puts in place of a value equal to a ``no_log`` value."""
 IDENTITIES = frozenset(('api_username', 'auth_id', 'client_id'))
-"""Options naming who logs in: with the secret connection options (``control`` and ``no_log``),
-where credentials belong (not in a URL)."""
+"""Options naming who logs in: with the secret ones, where credentials belong (not in a URL)."""
 
 
 class Field:
@@ -299,8 +298,7 @@ class Adapter:
         raise ApiError('this object cannot be created')
 
     def simulate_create(self, desired):
-        """The object a create of ``desired`` would return (check mode); the service's defaults
-        and ``desired``."""
+        """The object a create of ``desired`` would return (check mode): service defaults and ``desired``."""
         obj = dict((f.name, f.service_default) for f in resource_fields(self.fields)
                    if f.service_default is not None)
         return simulate_update(obj, desired)
