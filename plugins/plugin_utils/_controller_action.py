@@ -209,7 +209,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
         with warnings.catch_warnings():
             # A module's Python warnings go to its stderr, which Ansible does not show.
             warnings.simplefilter('ignore')
-            result, run_notes = spec.result(params, check_mode=check_mode, diff=diff, crashed=crashed)
+            result, run_notes = spec.task_result(params, check_mode=check_mode, diff=diff, crashed=crashed)
         secrets = run_notes.secrets
         if result.pop('unreachable', False):  # the service never answered: the host is unreachable
             result = dict(result, unreachable=True, changed=False)
