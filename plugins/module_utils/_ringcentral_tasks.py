@@ -211,6 +211,8 @@ def _provision(params, check_mode, session):
     waits = rc.pacer.messages()     # the revocation's wait included
     if check_mode:
         result['would_register'] = ids
+    else:   # an _info module by its name, but each call registers the device anew
+        result['registered'] = [device_id for device_id in ids if device_id not in errors]
     if many:
         result.update(identities=identities, errors=errors)
     else:
