@@ -25,7 +25,8 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules im
     REQUIRED, RULES, check_outbound, check_settings, check_value, without_sip,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, InputError, ServiceClient, TokenAuth, http_argument_spec, json_object, parse_retry_after, redact_url,
+    ApiError, HttpClient, InputError, ServiceClient, TokenAuth, http_argument_spec, json_object, parse_retry_after,
+    redact_url,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
@@ -308,8 +309,8 @@ def _read_panel(params):
         response = session.http.request('GET', '/api/info', ok=(200, 404), authenticated=False)
         device = json_object(response, 'the panel') if response.status_code == 200 and response.content else {}
         current = session.settings()
-        return dict(changed=False, settings=mask_secrets(SETTINGS, current), api_family=session.family.name,
-                    sip_enabled=session.sip_enabled(current), registration=session.registration(), device=device)
+        return dict(changed=False, settings=mask_secrets(SETTINGS, current), sip_enabled=session.sip_enabled(current),
+                    registration=session.registration(), api_family=session.family.name, device=device)
 
 
 BASIP_SIP = ModuleSpec(ensure_sip_settings, Options(FIELDS, extra=http_argument_spec(), check=_check_options))

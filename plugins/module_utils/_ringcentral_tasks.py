@@ -191,7 +191,7 @@ def sip_provision_info(params, check_mode=False, diff=False, **session):
     """Ask RingCentral for the SIP identity of one device (``device_id``) or many (``device_ids``,
     one token, paced); in check mode read the current identities and register nothing."""
     return with_query(params, lambda: _provision(params, check_mode, session),
-                      skip=('changed', 'rate_limit_waits', 'warnings'))
+                      skip=('changed', 'registered', 'rate_limit_waits', 'warnings'))
 
 
 def _provision(params, check_mode, session):
