@@ -25,9 +25,10 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._basip_rules im
     REQUIRED, RULES, check_outbound, check_settings, check_value, without_sip,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, InputError, TokenAuth, http_argument_spec, json_object, parse_retry_after, redact_url,
+    ApiError, HttpClient, InputError, ServiceClient, TokenAuth, http_argument_spec, json_object, parse_retry_after,
+    redact_url,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     Adapter, Field, Options, WouldFail, ensure, mask_secrets,
 )
@@ -115,7 +116,7 @@ class PanelAuth(TokenAuth):
     def login(self, http):
         response = self._send(http)
         if self.form == 'query' and (response.status_code in (404, 405) or (
-                response.status_code == 400 and error_text(response)[1] == 'Required parameters missed')):
+                response.status_code == 400 and http.error_text(response)[1] == 'Required parameters missed')):
             self.form = 'json'
             response = self._send(http)
         if response.status_code != 200:
@@ -133,7 +134,7 @@ class PanelAuth(TokenAuth):
 def login_error(http, response, username):
     """The failure of a login the panel did not accept: locked out (for how long), refused, or other
     (``http``'s secrets scrubbed from what the panel said)."""
-    code, message = error_text(response)
+    code, message = http.error_text(response)
     status = response.status_code
     if status == 429:
         try:
@@ -151,38 +152,16 @@ def login_error(http, response, username):
     return ApiError(http.scrub(text), status=status, code=code, method=response.request.method, url=response.url)
 
 
-def error_text(response):
-    """(code, message) of a panel's error: ``{"error": "..."}``, or the Camdroid monitors'
-    ``{"error": {"code", "message", "data": {param: why}}}`` with the refused parameters named."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = body.get('error') if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        data = error.get('data')
-        named = ' (%s)' % ', '.join(sorted(map(str, data))) if isinstance(data, dict) and data else ''
-        return error.get('code'), '%s%s' % (error.get('message') or 'request failed', named)
-    if isinstance(error, str):
-        return None, error
-    return None, response.reason or 'request failed'
-
-
-class Session:
-    """One panel: the HTTP client, the API prefix, and the family once known."""
+class Session(ServiceClient):
+    """One panel: the HTTP client, the API prefix, and the family once known. A Camdroid
+    monitor's error names the refused parameters in ``error.data``."""
 
     def __init__(self, params):
         self.params = params
         self.auth = PanelAuth(params)
-        self.http = HttpClient.from_params(params, auth=self.auth, error_text=error_text)
+        self.http = HttpClient.from_params(params, auth=self.auth, refused_in='data')
         self.prefix = self.auth.prefix
         self.family = None if params['api_family'] == AUTO else FAMILIES[params['api_family']]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.http.close()
 
     def get(self, path, optional=False):
         """The JSON object of ``GET path``; None when ``optional`` and the panel answers 404."""
@@ -236,7 +215,8 @@ class SipSettings(Adapter):
 
     def __init__(self, session, current):
         self.session, self.current = session, current
-        self.fields = SETTINGS + ((Field('enable', type='bool'),) if session.family.switch == 'settings' else ())
+        switch = (Field('enable', type='bool', option='enabled'),) if session.family.switch == 'settings' else ()
+        self.fields = SETTINGS + switch
 
     def find(self, params):
         return self.current
@@ -306,11 +286,8 @@ def ensure_sip_settings(params, check_mode=False, diff=False):
     with Session(params) as session:
         current = session.settings()
         wanted = dict(params, outbound=without_sip(params.get('outbound')))
-        if session.family.switch == 'settings' and params.get('enabled') is not None:
-            wanted['enable'] = params['enabled']
         result = ensure(SipSettings(session, current), wanted, check_mode, diff,
                         update_secrets=params['update_password'])
-        result['changes'] = ['enabled' if name == 'enable' else name for name in result['changes']]
         result['api_family'] = session.family.name
         if params.get('enabled') is not None:
             result['sip_enabled'] = _ensure_switch(session, params['enabled'], result, check_mode, diff)
@@ -324,24 +301,22 @@ def ensure_sip_settings(params, check_mode=False, diff=False):
 
 def sip_info(params, check_mode=False, diff=False):
     """Read a panel's SIP settings, SIP on/off and registration state (reads only)."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: _read_panel(params))
+
+
+def _read_panel(params):
     with Session(params) as session:
         response = session.http.request('GET', '/api/info', ok=(200, 404), authenticated=False)
         device = json_object(response, 'the panel') if response.status_code == 200 and response.content else {}
         current = session.settings()
-        result = dict(changed=False, settings=mask_secrets(SETTINGS, current), api_family=session.family.name,
-                      sip_enabled=session.sip_enabled(current), registration=session.registration(),
-                      device=device)
-    if expression is not None:
-        result['query_result'] = expression.search(dict(
-            (key, result[key]) for key in ('settings', 'sip_enabled', 'registration', 'api_family', 'device')))
-    return result
+        return dict(changed=False, settings=mask_secrets(SETTINGS, current), sip_enabled=session.sip_enabled(current),
+                    registration=session.registration(), api_family=session.family.name, device=device)
 
 
 BASIP_SIP = ModuleSpec(ensure_sip_settings, Options(FIELDS, extra=http_argument_spec(), check=_check_options))
 """The module ``basip_sip`` (its ``main()`` and its action plugin)."""
 
 BASIP_SIP_INFO = ModuleSpec(
-    sip_info, Options(CONNECTION + (Field('query', control=True),), extra=http_argument_spec(),
+    sip_info, Options(CONNECTION + (QUERY,), extra=http_argument_spec(),
                       check=_check_options), (QUERY_REQUIREMENT,))
 """The module ``basip_sip_info``."""

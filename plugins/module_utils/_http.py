@@ -20,7 +20,6 @@ remove those values from the task's result, as ``no_log`` values are removed.
 from __future__ import annotations
 
 import os
-import re
 import time
 import traceback
 
@@ -28,7 +27,7 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._notes import (
     basic_credentials, register_secret, secret_forms, warn_once,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._transport import (
-    Overdue, Session, backoff_delay, fetch, never_sent, parse_retry_after,
+    Overdue, Session, backoff_delay, describe_exception, fetch, never_sent, parse_retry_after, redact_url,
 )
 
 try:
@@ -43,8 +42,6 @@ except ImportError:  # pragma: no cover - exercised by missing_required_lib in m
 RETRY_STATUSES = frozenset((502, 503, 504))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'))
 """Methods resent after a timeout or a dropped connection; others only when the request never left."""
-_QUERY = re.compile(r"\?[^\s'\")]*")
-_USERINFO = re.compile(r"(?<=//)[^/\s'\"@]+@")
 _SCRUBBED = '********'
 
 
@@ -59,11 +56,6 @@ def http_argument_spec():
         retries=dict(type='int', default=3),
         retry_max_wait=dict(type='float', default=60),
     )
-
-
-def redact_url(text):
-    """``text`` without URL query strings and ``user:password@`` parts (both can carry credentials)."""
-    return _USERINFO.sub('', _QUERY.sub('', str(text)))
 
 
 def check_url(option, url, credentials=()):
@@ -126,26 +118,48 @@ class InputError(ApiError):
         return dict(msg=str(self))
 
 
-def default_error_text(response):
+def _json_body(response):
+    """The decoded JSON body of ``response``, or None when it carries none."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def error_text(response, refused_in=None):
     """(code, message) from a JSON error body of any of the services' shapes, else the reason:
     ``{"errors": [{"errorCode", "message"}]}`` (RingCentral), ``{"error": {"code", "message"}}``
-    (Vobiz), ``{"error": "..."}`` (BAS-IP, OAuth with ``error_description``), ``{"message"}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        errors = body.get('errors')
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return errors[0].get('errorCode'), errors[0].get('message') or response.reason
-        err = body.get('error')
-        if isinstance(err, dict):
-            return err.get('code'), err.get('message') or str(err)
-        if isinstance(err, str):
-            return None, body.get('error_description') or err
-        if isinstance(body.get('message'), str):
-            return body.get('code') or body.get('errorCode'), body['message']
-    return None, response.reason or 'request failed'
+    (Vobiz, BAS-IP monitors), ``{"error": "..."}`` (BAS-IP, OAuth with ``error_description``),
+    ``{"message"}``. ``refused_in`` names the key of the error object that lists the refused
+    parameters, named after the message (never their values): ``data`` (BAS-IP monitors,
+    ``{param: why}``) or ``details`` (Vobiz, ``{"errors": [{"field", "message"}]}``)."""
+    body = _json_body(response)
+    reason = response.reason or 'request failed'
+    if not isinstance(body, dict):
+        return None, reason
+    errors, err = body.get('errors'), body.get('error')
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code, message = errors[0].get('errorCode'), errors[0].get('message') or reason
+    elif isinstance(err, dict):
+        code, message = err.get('code'), (err.get('message') or reason) + _refused(err.get(refused_in))
+    elif isinstance(err, str):
+        code, message = None, body.get('error_description') or err
+    elif isinstance(body.get('message'), str):
+        code, message = body.get('code') or body.get('errorCode'), body['message']
+    else:
+        code, message = None, reason
+    return (code if isinstance(code, str) else None), message
+
+
+def _refused(listed):
+    """`` (a, b)`` for ``{param: why}``, `` [field: message; ...]`` for ``{"errors": [...]}``, else ''."""
+    if isinstance(listed, dict) and isinstance(listed.get('errors'), list):
+        named = ['%s: %s' % (e.get('field'), e.get('message') or e.get('code'))
+                 for e in listed['errors'] if isinstance(e, dict) and e.get('field')]
+        return ' [%s]' % '; '.join(named) if named else ''
+    if isinstance(listed, dict) and listed:
+        return ' (%s)' % ', '.join(sorted(map(str, listed)))
+    return ''
 
 
 def json_object(response, service, empty_ok=True):
@@ -153,10 +167,7 @@ def json_object(response, service, empty_ok=True):
     an ApiError naming ``service`` when it carries anything else."""
     if not response.content and empty_ok:
         return {}
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = _json_body(response)
     if not isinstance(body, dict):
         raise ApiError('%s answered with a body that is not a JSON object' % service,
                        status=response.status_code, method=response.request.method, url=response.url)
@@ -197,16 +208,36 @@ class TokenAuth:
 
 # --- the client ----------------------------------------------------------------------------
 
-class HttpClient:
+class Closing:
+    """A context manager whose exit calls ``close()``."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class ServiceClient(Closing):
+    """A service's API client on one :class:`HttpClient`, ``self.http``: closing it logs out
+    (when the auth hook has a session) and releases the connections."""
+
+    http = None
+
+    def close(self):
+        self.http.close()
+
+
+class HttpClient(Closing):
     """``requests.Session`` with a base URL, retries, auth and clean errors; a context manager.
 
-    ``error_text(response) -> (code, message)`` lets a service parse its own error
-    bodies. ``default_retry_after`` is used for 429 answers without the header.
+    ``refused_in`` names where the service's error bodies list the refused parameters (see
+    :func:`error_text`). ``default_retry_after`` is used for 429 answers without the header.
     ``url_option`` names the option the base URL came from, for error messages.
     """
 
     def __init__(self, base_url, timeout=10, validate_certs=True, ca_path=None,
-                 retries=3, retry_max_wait=60, headers=None, error_text=default_error_text,
+                 retries=3, retry_max_wait=60, headers=None, refused_in=None,
                  default_retry_after=None, backoff_base=0.5, sleep=time.sleep, auth=None,
                  url_option='api_url'):
         if not HAS_REQUESTS:
@@ -219,17 +250,10 @@ class HttpClient:
         if not validate_certs and base_url.lower().startswith('https://'):
             warn_once('validate_certs=false: the TLS certificate of %s is not verified; give its CA in '
                       'ca_path instead' % redact_url(base_url))
-        self.base_url = base_url.rstrip('/')
-        self.timeout = timeout
-        self.verify = ca_path or bool(validate_certs)
-        self.retries = retries
-        self.retry_max_wait = retry_max_wait
-        self.error_text = error_text
-        self.default_retry_after = default_retry_after
-        self.backoff_base = backoff_base
-        self.sleep = sleep
-        self.auth = auth
-        self.secrets = set()
+        self.base_url, self.timeout, self.verify = base_url.rstrip('/'), timeout, ca_path or bool(validate_certs)
+        self.retries, self.retry_max_wait, self.backoff_base = retries, retry_max_wait, backoff_base
+        self.default_retry_after, self.refused_in = default_retry_after, refused_in
+        self.sleep, self.auth, self.secrets = sleep, auth, set()
         self.session = Session()
         if headers:
             self.session.headers.update(headers)
@@ -242,12 +266,6 @@ class HttpClient:
         options = dict((name, params[name]) for name in http_argument_spec())
         options.update(kwargs)
         return cls(params[url_option], url_option=url_option, **options)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def register_secret(self, value):
         """Keep ``value``, in each of its forms, out of this client's errors and out of the task's result."""
@@ -273,6 +291,10 @@ class HttpClient:
             if self.auth is not None:
                 self.auth.token = None
             self.session.close()
+
+    def error_text(self, response):
+        """(code, message) of the service's error ``response`` (:func:`error_text`)."""
+        return error_text(response, self.refused_in)
 
     def url(self, path):
         return path if path.startswith(('http://', 'https://')) else self.base_url + path
@@ -372,13 +394,3 @@ class HttpClient:
         elif status in RETRY_STATUSES and retried:
             message = 'gave up after %d retries: %s' % (retried, message)
         return ApiError(self.scrub(message), status=status, code=code, method=method, url=url)
-
-
-def describe_exception(exc):
-    """A short reason for a requests exception, with no URL query string in it."""
-    reason = exc
-    while getattr(reason, '__context__', None) is not None and reason.__context__ is not reason:
-        reason = reason.__context__
-    text = redact_url(reason) if reason is not exc else ''
-    name = type(exc).__name__
-    return '%s (%s)' % (name, text) if text else name

@@ -10,6 +10,7 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field
 
 try:
     import jmespath
@@ -22,6 +23,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 QUERY_REQUIREMENT = ('jmespath', HAS_JMESPATH, JMESPATH_IMPORT_ERROR, 'query')
 """(library, installed, import error, the option that needs it), as modules and action plugins check it."""
+QUERY = Field('query', control=True)
+"""The option (documented in each info module)."""
 
 
 def compile_query(query):
@@ -34,3 +37,15 @@ def compile_query(query):
         return jmespath.compile(query)
     except jmespath.exceptions.JMESPathError as exc:
         raise ApiError('query is not a valid JMESPath expression: %s' % exc) from None
+
+
+def with_query(params, read, key=None, skip=('changed',)):
+    """``read()``'s result and, when the task has a ``query``, its ``query_result``: the expression
+    (compiled first, so that a bad one fails before any request) applied to ``result[key]``, or to
+    the result without the keys ``skip`` names."""
+    expression = compile_query(params.get('query'))
+    result = read()
+    if expression is not None:
+        data = result[key] if key else dict((k, v) for k, v in result.items() if k not in skip)
+        result['query_result'] = expression.search(data)
+    return result

@@ -30,8 +30,7 @@ MASK_SENT = '<hidden, sent>'
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 """What Ansible puts in place of a value equal to a ``no_log`` value."""
 IDENTITIES = frozenset(('api_username', 'auth_id', 'client_id'))
-"""Options naming who logs in: with the secret connection options (``control`` and ``no_log``),
-where credentials belong (not in a URL)."""
+"""Options naming who logs in: with the secret ones, where credentials belong (not in a URL)."""
 
 
 class Field:
@@ -50,11 +49,13 @@ class Field:
     ``validate(name, value)`` returns None or the reason ``value`` is refused (the whole
     message, naming the option); it runs on values the user set, before any request.
     ``control`` marks an option of the task (``state``, ``update_password``), not of the object.
+    ``option`` names the module option that sets the attribute when their names differ (the
+    result's ``changes`` name the option).
     """
 
     def __init__(self, name, type='str', choices=None, no_log=None, env=None, required=False, default=None,
                  elements=None, children=None, normalise=None, validate=None, write_only=False, read_only=False,
-                 service_default=None, absent_is_unknown=False, control=False):
+                 service_default=None, absent_is_unknown=False, control=False, option=None):
         self.name = name
         self.type, self.choices, self.no_log, self.env = type, choices, no_log, env
         self.required, self.default, self.elements = required, default, elements
@@ -65,6 +66,7 @@ class Field:
         self.service_default = service_default
         self.absent_is_unknown = absent_is_unknown
         self.control = control
+        self.option = option or name
 
     def spec(self):
         """This field's argument-spec entry."""
@@ -166,7 +168,7 @@ def desired_state(fields, params):
     """The values the user set (None means "not set"), nested objects pruned the same way."""
     desired = {}
     for field in resource_fields(fields):
-        value = params.get(field.name)
+        value = params.get(field.option)
         if value is None or field.read_only:
             continue
         if field.children:
@@ -227,18 +229,20 @@ def mask_secrets(fields, obj, mask=MASK):
     return masked
 
 
-def build_diff(fields, before, after, secrets_sent=False):
-    """``--diff`` data: write-only fields only appear, masked, when this run sends them."""
-    before = mask_secrets(fields, before)
-    after = mask_secrets(fields, after, MASK_SENT if secrets_sent else MASK)
+def build_diff(fields, before, after, sent=()):
+    """``--diff`` data: a write-only field only appears, masked, when this run sends it (``sent``
+    names those): after as :data:`MASK_SENT`, before as :data:`MASK` where it was."""
+    before, after = mask_secrets(fields, before), mask_secrets(fields, after)
     for field in fields:
-        if field.write_only and not secrets_sent:
+        if field.write_only and field.name in sent:
+            after[field.name] = MASK_SENT
+        elif field.write_only:
             before.pop(field.name, None)
             after.pop(field.name, None)
     return dict(before=before, after=after)
 
 
-def ensure_state(fields, params, current, update_secrets='on_change'):
+def plan_update(fields, params, current, update_secrets='on_change'):
     """Plan an update of ``current`` towards the user's ``params``.
 
     Returns ``(changes, after)``: the differing field names, and the object the
@@ -294,8 +298,7 @@ class Adapter:
         raise ApiError('this object cannot be created')
 
     def simulate_create(self, desired):
-        """The object a create of ``desired`` would return (check mode); the service's defaults
-        and ``desired``."""
+        """The object a create of ``desired`` would return (check mode): service defaults and ``desired``."""
         obj = dict((f.name, f.service_default) for f in resource_fields(self.fields)
                    if f.service_default is not None)
         return simulate_update(obj, desired)
@@ -303,73 +306,95 @@ class Adapter:
     def check(self, current, after, changes, desired):
         """Refuse a planned write before it is sent (both modes): raise :class:`WouldFail` or ApiError."""
 
+    def check_delete(self, current):
+        """Refuse a planned delete before it is sent (both modes), as :meth:`check` does."""
+
     def update(self, current, after, changes):
         """Write ``changes`` (field names) so that the service holds ``after``; return the new object."""
         raise ApiError('this object cannot be updated')
 
     def delete(self, current):
-        """Delete the object."""
+        """Delete the object; False when the service no longer knew it (then nothing changed)."""
         raise ApiError('this object cannot be deleted')
+
+    def shown(self, obj):
+        """``obj`` as the result shows it (write-only values are masked afterwards)."""
+        return obj
+
+    def diff_view(self, obj):
+        """``obj`` as ``--diff`` shows it (write-only values are masked afterwards)."""
+        return self.shown(obj)
 
 
 class Outcome:
     """What :func:`converge` did to one object: ``changes`` (field names, all set fields for a
-    create), ``obj`` (the object after, unmasked), ``before``/``after`` (unmasked),
-    ``created``/``deleted``, ``secrets_sent``, and ``warnings``."""
+    create), ``obj`` (the object after, unmasked), ``before`` (unmasked), ``created``/``deleted``,
+    ``sent`` (the write-only fields this run sends), and ``warnings``."""
 
-    def __init__(self, changes, obj, before, created=False, deleted=False, secrets_sent=False, warnings=()):
+    def __init__(self, changes, obj, before, created=False, deleted=False, sent=(), warnings=()):
         self.changes, self.obj, self.before = changes, obj, before
-        self.created, self.deleted, self.secrets_sent = created, deleted, secrets_sent
+        self.created, self.deleted, self.sent = created, deleted, tuple(sent)
         self.warnings = list(warnings)
 
     @property
     def changed(self):
         return bool(self.changes) or self.created or self.deleted
 
+    def diff(self, adapter):
+        """``--diff`` data of this outcome, as ``adapter`` shows its objects."""
+        return build_diff(adapter.fields, adapter.diff_view(self.before), adapter.diff_view(self.obj), self.sent)
+
 
 def converge(adapter, params, current, check_mode=False, state='present', update_secrets='on_change'):
     """Bring one object (``current``, or None when it does not exist) to ``params``."""
     fields = adapter.fields
     if state == 'absent':
-        if current is not None and not check_mode:
-            adapter.delete(current)
-        return Outcome([], {}, current or {}, deleted=current is not None)
+        warnings = _unless_it_would_fail(adapter.check_delete, check_mode, current) if current is not None else []
+        deleted = current is not None and (check_mode or adapter.delete(current) is not False)
+        return Outcome([], {}, current or {}, deleted=deleted, warnings=warnings)
     desired = desired_state(fields, params)
     if current is None:
         try:
             obj = adapter.simulate_create(desired) if check_mode else adapter.create(desired)
             written = [f.name for f in resource_fields(fields) if f.name in desired]
             return Outcome(written, obj, {}, created=True,
-                           secrets_sent=any(f.write_only and f.name in desired for f in fields))
+                           sent=[f.name for f in fields if f.write_only and f.name in desired])
         except Exists as exc:
             current = exc.current if exc.current is not None else adapter.find(params)
             if current is None:
                 raise ApiError('the service said the object exists, but it cannot be found') from None
-    changes, after = ensure_state(fields, params, current, update_secrets)
+    changes, after = plan_update(fields, params, current, update_secrets)
     if not changes:
         return Outcome([], current, current)
-    warnings = []
-    try:
-        adapter.check(current, after, changes, desired)
-    except WouldFail as exc:
-        if not check_mode:
-            raise
-        warnings.append('A real run would fail: %s' % exc.message)
+    warnings = _unless_it_would_fail(adapter.check, check_mode, current, after, changes, desired)
     obj = after if check_mode else adapter.update(current, after, changes)
     sent = [f.name for f in fields if f.write_only and f.name in desired
             and (f.name in changes or adapter.whole_object)]
-    return Outcome(changes, obj, current, secrets_sent=bool(sent), warnings=warnings)
+    return Outcome(changes, obj, current, sent=sent, warnings=warnings)
+
+
+def _unless_it_would_fail(check, check_mode, *args):
+    """Run an adapter's ``check``: :class:`WouldFail` fails a real run and is a warning in check mode."""
+    try:
+        check(*args)
+    except WouldFail as exc:
+        if not check_mode:
+            raise
+        return ['A real run would fail: %s' % exc.message]
+    return []
 
 
 def ensure(adapter, params, check_mode=False, diff=False, state='present', update_secrets='on_change'):
     """Find the object, converge it and return the module's result: ``changed``, ``changes``,
     the object under ``adapter.result_key`` (write-only values as :data:`MASK`; ``{}`` when
-    absent), ``diff`` with ``--diff`` and ``warnings`` when there are any."""
+    absent; as :meth:`Adapter.shown` shows it), ``diff`` with ``--diff`` (as :meth:`Adapter.diff_view`
+    shows the objects) and ``warnings`` when there are any."""
     outcome = converge(adapter, params, adapter.find(params), check_mode, state, update_secrets)
-    result = dict(changed=outcome.changed, changes=outcome.changes)
-    result[adapter.result_key] = mask_secrets(adapter.fields, outcome.obj)
+    options = dict((field.name, field.option) for field in adapter.fields)
+    result = dict(changed=outcome.changed, changes=[options.get(name, name) for name in outcome.changes])
+    result[adapter.result_key] = mask_secrets(adapter.fields, adapter.shown(outcome.obj))
     if outcome.warnings:
         result['warnings'] = outcome.warnings
     if diff:
-        result['diff'] = build_diff(adapter.fields, outcome.before, outcome.obj, outcome.secrets_sent)
+        result['diff'] = outcome.diff(adapter)
     return result

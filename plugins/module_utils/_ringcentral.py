@@ -35,7 +35,7 @@ import time
 import urllib.parse
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, TokenAuth, default_error_text, http_argument_spec, json_object,
+    ApiError, HttpClient, ServiceClient, TokenAuth, error_text, http_argument_spec, json_object,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field
 
@@ -182,7 +182,7 @@ class RingCentralAuth(TokenAuth):
         return request_token(http, self.credentials, self.pacer)['access_token']
 
     def expired(self, response):
-        return default_error_text(response)[0] == TOKEN_EXPIRED
+        return error_text(response)[0] == TOKEN_EXPIRED
 
     def logout(self, http, token):
         if self.obtained:
@@ -212,7 +212,7 @@ def revoke_token(http, client, token, pacer):
         http.retries = retries
 
 
-class RingCentral:
+class RingCentral(ServiceClient):
     """One authorised, paced session (a context manager: the obtained token is revoked at exit);
     the pacer sees every answer of the session."""
 
@@ -222,12 +222,6 @@ class RingCentral:
         self.http = HttpClient.from_params(params, url_option='server_url', auth=self.auth, sleep=sleep,
                                            default_retry_after=DEFAULT_RETRY_AFTER)
         self.http.session.hooks['response'].append(self.pacer.observe)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.http.close()
 
     def call(self, method, path, ok=(200,), **kwargs):
         self.pacer.wait(method, path)

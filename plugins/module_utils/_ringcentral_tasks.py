@@ -10,7 +10,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field, Options, mask_secrets
 from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral import (
     CONNECTION_FIELDS, HTTP_OPTIONS, RingCentral, check_credentials, check_device_id, check_device_ids,
@@ -41,6 +41,8 @@ SIP_INFO_KEYS = (
 
 SECRET_FIELDS = (Field('password', write_only=True), Field('certificate', write_only=True))
 """Secrets of an identity (masked unless ``include_secrets``)."""
+DEVICE_ID = Field('device_id', validate=check_device_id)
+INCLUDE_SECRETS = Field('include_secrets', type='bool', default=False)
 
 
 def _known(options):
@@ -122,12 +124,6 @@ def read_only_identity(info, transport):
     return item
 
 
-def _query(result, expression, skip=('changed',)):
-    if expression is not None:
-        result['query_result'] = expression.search(dict((k, v) for k, v in result.items() if k not in skip))
-    return result
-
-
 # --- sip_provision_info ------------------------------------------------------------------------
 
 def _provision_check(params):
@@ -140,12 +136,11 @@ def _provision_check(params):
 
 
 PROVISION_OPTIONS = _known(((
-    Field('device_id', validate=check_device_id),
+    DEVICE_ID,
     Field('device_ids', type='list', elements='str', validate=check_device_ids),
     Field('transport', default='UDP', choices=list(TRANSPORTS)),
     Field('soft_phone_line_reassignment', choices=list(LINE_REASSIGNMENT)),
-    Field('include_secrets', type='bool', default=False),
-    Field('query'),
+    INCLUDE_SECRETS, QUERY,
 ), dict(check=_provision_check)))
 
 
@@ -195,7 +190,11 @@ def _naming_device(exc, device_id):
 def sip_provision_info(params, check_mode=False, diff=False, **session):
     """Ask RingCentral for the SIP identity of one device (``device_id``) or many (``device_ids``,
     one token, paced); in check mode read the current identities and register nothing."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: _provision(params, check_mode, session),
+                      skip=('changed', 'registered', 'rate_limit_waits', 'warnings'))
+
+
+def _provision(params, check_mode, session):
     many = params.get('device_ids') is not None
     ids = list(dict.fromkeys(params['device_ids'])) if many else [params.get('device_id')]
     result = dict(changed=False)
@@ -212,6 +211,8 @@ def sip_provision_info(params, check_mode=False, diff=False, **session):
     waits = rc.pacer.messages()     # the revocation's wait included
     if check_mode:
         result['would_register'] = ids
+    else:   # an _info module by its name, but each call registers the device anew
+        result['registered'] = [device_id for device_id in ids if device_id not in errors]
     if many:
         result.update(identities=identities, errors=errors)
     else:
@@ -223,7 +224,7 @@ def sip_provision_info(params, check_mode=False, diff=False, **session):
                         '(its id is in device.id; pass it as device_id next time)')
     if warnings:
         result['warnings'] = warnings
-    return _query(result, expression, skip=('changed', 'rate_limit_waits', 'warnings'))
+    return result
 
 
 SIP_PROVISION_INFO = ModuleSpec(sip_provision_info, PROVISION_OPTIONS, (QUERY_REQUIREMENT,))
@@ -264,14 +265,8 @@ RINGCENTRAL_TOKEN = ModuleSpec(ringcentral_token, TOKEN_OPTIONS)
 
 DEVICE_FILTERS = ('device_id', 'serial', 'name', 'extension_number', 'type')
 DEVICE_INFO_OPTIONS = _known(((
-    Field('device_id', validate=check_device_id),
-    Field('serial'),
-    Field('name'),
-    Field('extension_number'),
-    Field('type', choices=list(DEVICE_TYPES)),
-    Field('sip_info', type='bool', default=False),
-    Field('include_secrets', type='bool', default=False),
-    Field('query'),
+    DEVICE_ID, Field('serial'), Field('name'), Field('extension_number'), Field('type', choices=list(DEVICE_TYPES)),
+    Field('sip_info', type='bool', default=False), INCLUDE_SECRETS, QUERY,
 ), dict(check=check_credentials)))
 
 
@@ -283,7 +278,10 @@ def _matches(device, params):
 
 def ringcentral_device_info(params, check_mode=False, diff=False, **session):
     """The account's devices that match every filter given, with their SIP info when asked."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: _read_devices(params, session), skip=('changed', 'rate_limit_waits'))
+
+
+def _read_devices(params, session):
     with RingCentral(params, **session) as rc:
         if params.get('device_id'):
             found = rc.device(params['device_id'])
@@ -294,9 +292,7 @@ def ringcentral_device_info(params, check_mode=False, diff=False, **session):
         for device in devices if params['sip_info'] else ():
             device['sip_info'] = read_only_sip_info(rc.sip_info(device['id']), device['id'],
                                                     params['include_secrets'])
-    waits = rc.pacer.messages()
-    return _query(dict(changed=False, devices=devices, rate_limit_waits=waits), expression,
-                  skip=('changed', 'rate_limit_waits'))
+    return dict(changed=False, devices=devices, rate_limit_waits=rc.pacer.messages())
 
 
 RINGCENTRAL_DEVICE_INFO = ModuleSpec(ringcentral_device_info, DEVICE_INFO_OPTIONS, (QUERY_REQUIREMENT,))

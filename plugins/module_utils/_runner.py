@@ -21,16 +21,16 @@ from ansible_collections.sipfleet.provision.plugins.module_utils._resource impor
 
 
 class ModuleSpec:
-    """A module: its options (an :class:`Options`, or a plain argument spec), its logic
-    ``run(params, check_mode=False, diff=False) -> result`` (raising ApiError on failure)
+    """A module: its options (an :class:`Options`, or a plain argument spec), its ``logic``
+    ``(params, check_mode=False, diff=False) -> result`` (raising ApiError on failure)
     and the libraries it needs beyond ``requests``: ``(library, installed, import error,
     option)``, ``option`` naming the option that needs the library (None: always needed).
     ``secrets(args)``, when given, lists the values of the task's raw arguments that are as
     good as a password although no ``no_log`` option holds them (options nested in a free-form
     dict): they are removed from every result, a failed validation of the arguments included."""
 
-    def __init__(self, run, options, requirements=(), secrets=None):
-        self.run = run
+    def __init__(self, logic, options, requirements=(), secrets=None):
+        self.logic = logic
         self.options = options if isinstance(options, Options) else Options(extra=options)
         self.requirements = tuple(requirements)
         self.secrets = secrets
@@ -40,9 +40,9 @@ class ModuleSpec:
         return set(self.secrets(args)) if self.secrets is not None else set()
 
     def execute(self, params, check_mode=False, diff=False):
-        """Check the input (no request before it passes), then run the logic."""
+        """Check the input (no request before it passes), then run the logic: its result, or ApiError."""
         self.options.check(params)
-        return self.run(params, check_mode=check_mode, diff=diff)
+        return self.logic(params, check_mode=check_mode, diff=diff)
 
     def missing_library(self, params):
         """The failure of the first library ``params`` need that is not installed, or None."""
@@ -52,10 +52,10 @@ class ModuleSpec:
                 return dict(failed=True, msg=missing_required_lib(name), exception=import_error)
         return None
 
-    def result(self, params, check_mode=False, diff=False, crashed=None):
-        """``(result, notes)``: the task's result (``failed`` with the error's fields on an
-        ApiError, plus ``unreachable`` when the request never reached the server;
-        ``crashed(exc)`` when given for any other exception) and the
+    def task_result(self, params, check_mode=False, diff=False, crashed=None):
+        """:meth:`execute` with the secrets registered: ``(result, notes)``, the task's result
+        (``failed`` with the error's fields on an ApiError, plus ``unreachable`` when the request
+        never reached the server; ``crashed(exc)`` when given for any other exception) and the
         :class:`RunNotes` (the secrets of the options and those derived, each in every form it
         may travel in; warnings) of the run."""
         with collect_notes() as notes:
@@ -114,7 +114,7 @@ def register_with_ansible(secrets):
 def run_module(spec):
     """Run ``spec`` (a :class:`ModuleSpec`) as an Ansible module and exit with its result."""
     module = _Module(spec, supports_check_mode=True, **spec.options.validator_kwargs())
-    result, notes = spec.result(module.params, module.check_mode, module._diff)
+    result, notes = spec.task_result(module.params, module.check_mode, module._diff)
     module.no_log_values.update(notes.secrets)
     register_with_ansible(module.no_log_values)
     result.pop('unreachable', None)  # a module's result cannot say so (the controller action does)

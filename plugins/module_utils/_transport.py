@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The HTTP client's transport (``_http.py``): one ``requests.Session`` that reads the environment
 once per host, :func:`fetch`, which sends a request and reads its whole answer by a deadline,
-and the facts its retries rest on (how long to wait, whether a request never left).
+the facts its retries rest on (how long to wait, whether a request never left), and the text of
+a URL or an exception without the credentials it may carry (:func:`redact_url`).
 
 ``requests`` applies its ``timeout`` to the connect and to each read of the socket, not to the
 whole request: a server that sends one byte every few seconds, in its headers or its body, keeps
@@ -20,6 +21,7 @@ import functools
 import http.client
 import io
 import random
+import re
 import socket
 import time
 from urllib.parse import urlsplit
@@ -29,6 +31,9 @@ try:
     from urllib3.exceptions import NewConnectionError
 except ImportError:  # pragma: no cover - _http.py reports the missing library
     requests = NewConnectionError = None
+
+_QUERY = re.compile(r"\?[^\s'\")]*")
+_USERINFO = re.compile(r"(?<=//)[^/\s'\"@]+@")
 
 
 class Overdue(Exception):
@@ -228,3 +233,18 @@ def never_sent(exc):
         return False
     reason = exc.args[0] if exc.args else None
     return isinstance(getattr(reason, 'reason', reason), NewConnectionError)
+
+
+def redact_url(text):
+    """``text`` without URL query strings and ``user:password@`` parts (both can carry credentials)."""
+    return _USERINFO.sub('', _QUERY.sub('', str(text)))
+
+
+def describe_exception(exc):
+    """A short reason for a requests exception, with no URL query string in it."""
+    reason = exc
+    while getattr(reason, '__context__', None) is not None and reason.__context__ is not reason:
+        reason = reason.__context__
+    text = redact_url(reason) if reason is not exc else ''
+    name = type(exc).__name__
+    return '%s (%s)' % (name, text) if text else name

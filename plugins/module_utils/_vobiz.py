@@ -20,11 +20,11 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, default_error_text, http_argument_spec, json_object,
+    ApiError, HttpClient, ServiceClient, http_argument_spec, json_object,
 )
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
-    MASK_SENT, Adapter, Exists, Field, Options, check_input, converge, ensure, simulate_update,
+    Adapter, Exists, Field, Options, check_input, converge, ensure, simulate_update,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 
@@ -139,29 +139,10 @@ CREDENTIAL_SET_OPTIONS = connection_options((
     UPDATE_PASSWORD,
 ), check=_check_set)
 CREDENTIAL_INFO_OPTIONS = connection_options((
-    Field('username', validate=check_username, control=True), Field('query', control=True)))
+    Field('username', validate=check_username, control=True), QUERY))
 
 
 # --- the API client -------------------------------------------------------------------
-
-def error_text(response):
-    """(code, message) of a Vobiz error: the standard envelope (with the fields of a 422
-    named, never their values), ``{"error": "...", "code": 409}``, or the reason."""
-    code, message = default_error_text(response)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    err = body.get('error') if isinstance(body, dict) else None
-    details = err.get('details') if isinstance(err, dict) else None
-    errors = details.get('errors') if isinstance(details, dict) else None
-    if isinstance(errors, list):
-        named = ['%s: %s' % (e.get('field'), e.get('message') or e.get('code'))
-                 for e in errors if isinstance(e, dict) and e.get('field')]
-        if named:
-            message = '%s [%s]' % (message, '; '.join(named))
-    return (code if isinstance(code, str) else None), message
-
 
 def _tidy(credential):
     """A listed credential as the compare sees it: a ``null`` description reads as empty."""
@@ -174,23 +155,18 @@ def _count(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class VobizClient:
-    """The API of one account: paged lists, and the credential writes."""
+class VobizClient(ServiceClient):
+    """The API of one account: paged lists, and the credential writes. An error's
+    ``details.errors`` name the refused fields (never their values)."""
 
     def __init__(self, params):
         self.page_size = params['page_size']
         self.prefix = '/api/v1/Account/%s' % quote(params['auth_id'], safe='')
         self.http = HttpClient.from_params(
             params, headers={'X-Auth-ID': params['auth_id'], 'X-Auth-Token': params['auth_token'],
-                             'Accept': 'application/json'}, error_text=error_text)
+                             'Accept': 'application/json'}, refused_in='details')
         self.http.register_secret(params['auth_token'])
         self.index = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.http.close()
 
     def request(self, method, path, **kwargs):
         return self.http.request(method, self.prefix + path, **kwargs)
@@ -253,7 +229,7 @@ class VobizClient:
         """DELETE ``path``; False when the server no longer knows it (404); 409: in use."""
         response = self.request('DELETE', path, ok=(200, 204, 404, 409))
         if response.status_code == 409:
-            code, message = error_text(response)
+            code, message = self.http.error_text(response)
             raise ApiError(IN_USE % (what, message, disable_hint), status=409, code=code, method='DELETE',
                            url=response.url)
         return response.status_code != 404
@@ -274,7 +250,7 @@ class PartlyWritten(ApiError):
 
 # --- credentials on the engine --------------------------------------------------------------
 
-def public(obj):
+def without_password(obj):
     """A credential as modules return it: everything but the (always redacted) password."""
     return dict((k, v) for k, v in obj.items() if k != 'password')
 
@@ -287,14 +263,13 @@ class CredentialAdapter(Adapter):
 
     def __init__(self, client):
         self.client = client
-        self.gone = False  # a delete found the credential gone already (HTTP 404)
 
     def find(self, params):
         return self.client.credentials().get(params['username'])
 
     def simulate_create(self, desired):
         self._need_password(desired)
-        return public(simulate_update(dict(enabled=True, description=''), desired))
+        return without_password(simulate_update(dict(enabled=True, description=''), desired))
 
     def create(self, desired):
         self._need_password(desired)
@@ -307,7 +282,7 @@ class CredentialAdapter(Adapter):
             return self.client.update_credential(obj, follow)
         except ApiError as exc:
             raise PartlyWritten('credential %r was created, but setting %s failed' % (
-                desired['username'], ' and '.join(sorted(follow))), exc, dict(credential=public(obj))) from None
+                desired['username'], ' and '.join(sorted(follow))), exc, dict(credential=without_password(obj))) from None
 
     def update(self, current, after, changes):
         body = dict((k, after[k]) for k in changes)
@@ -316,10 +291,15 @@ class CredentialAdapter(Adapter):
         return self.client.update_credential(current, body)
 
     def delete(self, current):
-        deleted = self.client.delete('/credentials/%s' % quote(str(current['id']), safe=''),
-                                     'credential %r' % current['username'], 'enabled=false')
-        self.gone = not deleted
-        return deleted
+        return self.client.delete('/credentials/%s' % quote(str(current['id']), safe=''),
+                                  'credential %r' % current['username'], 'enabled=false')
+
+    shown = staticmethod(without_password)
+
+    @staticmethod
+    def diff_view(obj):
+        """Its user name, enabled, and description when the API version returns one."""
+        return dict((k, v) for k, v in obj.items() if k in ('username', 'enabled', 'description'))
 
     @staticmethod
     def _need_password(desired):
@@ -327,30 +307,10 @@ class CredentialAdapter(Adapter):
             raise ApiError(NO_PASSWORD_ON_CREATE % desired['username'])
 
 
-def view(obj):
-    """What ``--diff`` shows of a credential: its user name, enabled, and description when the
-    API version returns one."""
-    return dict((k, v) for k, v in public(obj).items() if k in ('username', 'enabled', 'description'))
-
-
-def _after_view(obj, secrets_sent):
-    shown = view(obj)
-    if secrets_sent:
-        shown['password'] = MASK_SENT
-    return shown
-
-
 def ensure_credential(params, check_mode=False, diff=False):
     """``vobiz_credential``: one credential present (as described) or absent."""
     with VobizClient(params) as client:
-        adapter = CredentialAdapter(client)
-        result = ensure(adapter, params, check_mode, diff, params['state'], _update_secrets(params))
-    result['changed'] = result['changed'] and not adapter.gone
-    result['credential'] = public(result['credential'])
-    if diff:
-        result['diff'] = dict(before=view(result['diff']['before']),
-                              after=_after_view(result['diff']['after'], 'password' in result['changes']))
-    return result
+        return ensure(CredentialAdapter(client), params, check_mode, diff, params['state'], _update_secrets(params))
 
 
 def _update_secrets(params):
@@ -377,13 +337,14 @@ def ensure_credential_set(params, check_mode=False, diff=False):
                                    update_secrets=_update_secrets(params))
                 kind = 'added' if outcome.created else 'updated' if outcome.changed else 'untouched'
                 outcomes[kind].append(name)
-                objects.append(public(outcome.obj))
-                before.update({name: view(outcome.before)} if outcome.before else {})
-                after[name] = _after_view(outcome.obj, 'password' in outcome.changes)
+                objects.append(adapter.shown(outcome.obj))
+                shown = outcome.diff(adapter)
+                before.update({name: shown['before']} if outcome.before else {})
+                after[name] = shown['after']
             if params['purge']:
                 for name in sorted(set(current) - set(i['username'] for i in wanted)):
                     if name.startswith(prefix):
-                        before[name] = view(current[name])
+                        before[name] = adapter.diff_view(current[name])
                         if check_mode or adapter.delete(current[name]):
                             outcomes['removed'].append(name)
         except PartlyWritten as exc:
@@ -402,14 +363,14 @@ def ensure_credential_set(params, check_mode=False, diff=False):
 
 def credential_info(params, check_mode=False, diff=False):
     """``vobiz_credential_info``: the account's credentials (or one), and a JMESPath selection."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: dict(changed=False, credentials=[
+        without_password(obj) for obj in _list_credentials(params) if params.get('username') in (None, obj['username'])]),
+        key='credentials')
+
+
+def _list_credentials(params):
     with VobizClient(params) as client:
-        found = client.list_objects('/trunks/credentials', 'username')
-    credentials = [public(obj) for obj in found if params.get('username') in (None, obj['username'])]
-    result = dict(changed=False, credentials=credentials)
-    if expression is not None:
-        result['query_result'] = expression.search(credentials)
-    return result
+        return client.list_objects('/trunks/credentials', 'username')
 
 
 VOBIZ_CREDENTIAL = ModuleSpec(ensure_credential, CREDENTIAL_OPTIONS)

@@ -28,9 +28,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, json_object
-from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY_REQUIREMENT, compile_query
+from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
-    Adapter, Field, changed_fields, ensure, simulate_update,
+    Adapter, Field, WouldFail, changed_fields, ensure, simulate_update,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
 from ansible_collections.sipfleet.provision.plugins.module_utils._vobiz import (
@@ -100,7 +100,7 @@ TAKES_CREDENTIALS = ('Vobiz deletes the credentials attached to a trunk with it 
                      '(trunk_status=inactive)')
 TRUNK_INFO_OPTIONS = connection_options((
     Field('name', validate=_check_name, control=True), Field('trunk_id', validate=_check_id, control=True),
-    Field('query', control=True)))
+    QUERY))
 
 
 def trunk_path(trunk_id):
@@ -115,6 +115,11 @@ def _refused_fields(exc, names, required=False):
             and (not required or 'required' in message.lower()))
 
 
+def _without_null_attachments(obj):
+    """A trunk as the service showed it: without the null attachment keys the compare added."""
+    return dict((k, v) for k, v in obj.items() if k not in ATTACHMENTS or v)
+
+
 def _comparable(obj):
     """A trunk as the compare sees it: the attachment keys it lacks are null."""
     return dict(dict.fromkeys(ATTACHMENTS), **obj)
@@ -126,9 +131,9 @@ class TrunkAdapter(Adapter):
     fields = TRUNK
     result_key = 'trunk'
 
-    def __init__(self, client, delete_credentials=False):
+    def __init__(self, client, delete_credentials=False, state='present'):
         self.client = client
-        self.delete_credentials = delete_credentials
+        self.delete_credentials, self.state = delete_credentials, state
         self.found = None
 
     def find(self, params):
@@ -163,7 +168,7 @@ class TrunkAdapter(Adapter):
             return self.update(created, simulate_update(created, desired), rest)
         except ApiError as exc:
             raise PartlyWritten('trunk %r was created (trunk_id %s), but setting %s failed' % (
-                desired['name'], created.get('trunk_id'), ', '.join(rest)), exc, dict(trunk=_public(created))) from None
+                desired['name'], created.get('trunk_id'), ', '.join(rest)), exc, dict(trunk=_without_null_attachments(created))) from None
 
     def _post(self, desired):
         """POST the newest body; the older one when the server refuses the newest fields."""
@@ -203,6 +208,15 @@ class TrunkAdapter(Adapter):
         answer = json_object(response, 'Vobiz')
         return _comparable(answer if answer.get('trunk_id') else after)
 
+    shown = staticmethod(_without_null_attachments)
+
+    def diff_view(self, obj):
+        """Without the service's timestamps (check mode cannot know them); a trunk to delete names
+        the credentials Vobiz deletes with it (``credentials``)."""
+        shown = dict((k, v) for k, v in _without_null_attachments(obj).items() if k not in ('created_at', 'updated_at'))
+        names = self.deleted_with(obj) if self.state == 'absent' and obj else []
+        return dict(shown, credentials=names) if names else shown
+
     def deleted_with(self, trunk):
         """The user names of the credentials Vobiz deletes with ``trunk`` (its ``credential_uuid``)."""
         attached = _attachment_id(trunk.get('credential_uuid'))
@@ -218,12 +232,14 @@ class TrunkAdapter(Adapter):
             return None
         return TAKES_CREDENTIALS % ('credential %s' % ', '.join(repr(n) for n in names), trunk['name'])
 
-    def delete(self, current):
+    def check_delete(self, current):
         refused = self.refusal(current)
         if refused:
-            raise ApiError(refused)
-        return self.client.delete(trunk_path(current['trunk_id']), 'trunk %r' % current['name'],
-                                  'trunk_status=inactive')
+            raise WouldFail(refused)
+
+    def delete(self, current):
+        """A trunk the service no longer knew (404) still reports the delete."""
+        self.client.delete(trunk_path(current['trunk_id']), 'trunk %r' % current['name'], 'trunk_status=inactive')
 
 
 def _resolve_credential(client, params, check_mode):
@@ -238,56 +254,30 @@ def _resolve_credential(client, params, check_mode):
     return dict(params, credential_uuid=found['id'] if found else '(id of credential %s)' % name)
 
 
-def _absent(adapter, params, check_mode, diff):
-    """``state=absent``: the delete, with the credentials Vobiz deletes with the trunk named
-    (``deleted_credentials``; in the diff, ``credentials`` before) and refused unless confirmed."""
-    result = ensure(adapter, params, check_mode, diff, 'absent')
-    current = adapter.found     # a real run named its credentials before the delete (the list is kept)
-    names = adapter.deleted_with(current) if current else []
-    result['deleted_credentials'] = names
-    refused = adapter.refusal(current) if check_mode and current else None
-    if refused:
-        result['warnings'] = ['A real run would fail: %s' % refused]
-    if diff and names:
-        result['diff']['before']['credentials'] = names
-    return result
-
-
 def ensure_trunk(params, check_mode=False, diff=False):
     """``vobiz_trunk``: one trunk present (as described, with its attachments) or absent."""
     with VobizClient(params) as client:
-        adapter = TrunkAdapter(client, params['delete_credentials'])
-        if params['state'] == 'absent':
-            result = _absent(adapter, params, check_mode, diff)
-        else:
-            result = ensure(adapter, _resolve_credential(client, params, check_mode), check_mode, diff)
-    result['trunk'] = _public(result['trunk'])
-    if diff:
-        # the service's timestamps are left out: check mode cannot know them
-        result['diff'] = dict((side, dict((k, v) for k, v in _public(result['diff'][side]).items()
-                                          if k not in ('created_at', 'updated_at'))) for side in ('before', 'after'))
-    return result
-
-
-def _public(obj):
-    """A trunk as the service showed it: without the null attachment keys the compare added."""
-    return dict((k, v) for k, v in obj.items() if k not in ATTACHMENTS or v)
+        adapter = TrunkAdapter(client, params['delete_credentials'], params['state'])
+        if params['state'] == 'present':
+            return ensure(adapter, _resolve_credential(client, params, check_mode), check_mode, diff)
+        result = ensure(adapter, params, check_mode, diff, 'absent')
+        # a real run named its credentials before the delete (the list is kept)
+        result['deleted_credentials'] = adapter.deleted_with(adapter.found) if adapter.found else []
+        return result
 
 
 def trunk_info(params, check_mode=False, diff=False):
     """``vobiz_trunk_info``: the account's trunks (or those of one name, or one id)."""
-    expression = compile_query(params.get('query'))
+    return with_query(params, lambda: dict(changed=False, trunks=[
+        t for t in _read_trunks(params) if params.get('name') in (None, t.get('name'))]), key='trunks')
+
+
+def _read_trunks(params):
     with VobizClient(params) as client:
-        if params.get('trunk_id'):
-            found = TrunkAdapter(client).find(dict(trunk_id=params['trunk_id'], state='absent'))
-            trunks = [_public(found)] if found else []
-        else:
-            trunks = client.list_objects('/trunks', 'trunk_id', TRUNK_LIST_MAX)
-    trunks = [t for t in trunks if params.get('name') in (None, t.get('name'))]
-    result = dict(changed=False, trunks=trunks)
-    if expression is not None:
-        result['query_result'] = expression.search(trunks)
-    return result
+        if not params.get('trunk_id'):
+            return client.list_objects('/trunks', 'trunk_id', TRUNK_LIST_MAX)
+        found = TrunkAdapter(client).find(dict(trunk_id=params['trunk_id'], state='absent'))
+        return [_without_null_attachments(found)] if found else []
 
 
 VOBIZ_TRUNK = ModuleSpec(ensure_trunk, TRUNK_OPTIONS)

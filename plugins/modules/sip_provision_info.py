@@ -7,9 +7,13 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: sip_provision_info
-short_description: SIP identity RingCentral issues for a device
+short_description: SIP identity RingCentral issues for a device (registers the device anew)
 version_added: 0.1.0
 description:
+  - "B(Not read-only, despite its C(_info) name:) every call outside check mode registers the device
+    anew on RingCentral's side: RingCentral mints a fresh C(authorization_id) and may rotate the SIP
+    password, so a device configured from an earlier answer may have to be configured again. The
+    result lists the registered devices in RV(registered). Check mode registers nothing."
   - Gets the SIP identity (user name, password, authorization ID, domain, outbound proxies, transport,
     STUN servers) that RingCentral issues for a device, so that playbooks can configure devices with it,
     for example a BAS-IP panel through the P(sipfleet.provision.basip_sip_options#filter) filter and
@@ -235,6 +239,14 @@ errors:
   type: dict
   sample: {"802398809999": "device 802398809999: POST https://platform.ringcentral.com/restapi/v1.0/client-info/sip-provision:
             Resource for parameter [device.id] is not found (HTTP 400, CMN-102)"}
+registered:
+  description:
+    - Outside check mode, the device IDs this run registered anew, each with a freshly minted identity
+      (V(null) for a device registered without O(device_id)). A device listed in RV(errors) is not in it.
+  returned: success, when not in check mode
+  type: list
+  elements: str
+  sample: ["802398804016"]
 would_register:
   description: In check mode, the device IDs a real run would register (V(null) for a new device).
   returned: in check mode

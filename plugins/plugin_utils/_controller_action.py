@@ -129,26 +129,24 @@ def plain_args(args):
 _EXACT = object()  # a string equal to a secret, while masking
 
 
-def _mask_exact(value, secrets):
-    """A copy of ``value`` (JSON types) with every string equal to a secret replaced by ``_EXACT``."""
-    if isinstance(value, str):
-        return _EXACT if value in secrets else value
+def _map_leaves(value, leaf):
+    """A copy of ``value`` (JSON types) with ``leaf(item)`` for every item that is no dict or list."""
     if isinstance(value, dict):
-        return dict((key, _mask_exact(item, secrets)) for key, item in value.items())
+        return dict((key, _map_leaves(item, leaf)) for key, item in value.items())
     if isinstance(value, list):
-        return [_mask_exact(item, secrets) for item in value]
-    return value
+        return [_map_leaves(item, leaf) for item in value]
+    return leaf(value)
+
+
+def _mask_exact(value, secrets):
+    """A copy of ``value`` with every string equal to a secret replaced by ``_EXACT``."""
+    return _map_leaves(value, lambda item: _EXACT if isinstance(item, str) and item in secrets else item)
 
 
 def _finish(value, found):
     """``value`` with ``_EXACT`` as the no_log marker and ``found`` removed from every other leaf."""
-    if value is _EXACT:
-        return NO_LOG_MARKER
-    if isinstance(value, dict):
-        return dict((key, _finish(item, found)) for key, item in value.items())
-    if isinstance(value, list):
-        return [_finish(item, found) for item in value]
-    return remove_values(value, found) if found else value
+    return _map_leaves(value, lambda item: NO_LOG_MARKER if item is _EXACT else
+                       remove_values(item, found) if found else item)
 
 
 def remove_secrets(value, secrets):
@@ -211,7 +209,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
         with warnings.catch_warnings():
             # A module's Python warnings go to its stderr, which Ansible does not show.
             warnings.simplefilter('ignore')
-            result, run_notes = spec.result(params, check_mode=check_mode, diff=diff, crashed=crashed)
+            result, run_notes = spec.task_result(params, check_mode=check_mode, diff=diff, crashed=crashed)
         secrets = run_notes.secrets
         if result.pop('unreachable', False):  # the service never answered: the host is unreachable
             result = dict(result, unreachable=True, changed=False)

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import (
-    ApiError, HttpClient, InputError, TokenAuth, backoff_delay, default_error_text, describe_exception, json_object,
+    ApiError, HttpClient, InputError, TokenAuth, backoff_delay, describe_exception, error_text, json_object,
     parse_retry_after, redact_url,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import collect_notes
@@ -191,10 +191,25 @@ def test_json_object_refuses_anything_else(content, empty_ok):
     (b'{"message": "Gone", "errorCode": "CMN-999"}', ('CMN-999', 'Gone')),
     (b'<html>oops</html>', (None, 'Bad Request')),
 ])
-def test_default_error_text_reads_every_service_shape(body, expected):
+def test_error_text_reads_every_service_shape(body, expected):
     response = _response(body, status=400)
     response.reason = 'Bad Request'
-    assert default_error_text(response) == expected
+    assert error_text(response) == expected
+
+
+@pytest.mark.parametrize('body, refused_in, expected', [
+    (b'{"error": {"code": "not_valid", "message": "Bad", "data": {"sip_port": "s3cr3t why", "a": 1}}}', 'data',
+     ('not_valid', 'Bad (a, sip_port)')),
+    (b'{"error": {"code": "VALIDATION_ERROR", "message": "Invalid", "details": {"errors": ['
+     b'{"field": "password", "message": "too short"}, {"field": "name", "code": "required"}, {"x": 1}]}}}',
+     'details', ('VALIDATION_ERROR', 'Invalid [password: too short; name: required]')),
+    (b'{"error": {"code": 422, "message": "Invalid", "details": {"errors": []}}}', 'details', (None, 'Invalid')),
+    (b'{"error": {"code": "invalid_authentication"}}', 'data', ('invalid_authentication', 'Bad Request')),
+])
+def test_error_text_names_the_refused_parameters_never_their_values(body, refused_in, expected):
+    response = _response(body, status=400)
+    response.reason = 'Bad Request'
+    assert error_text(response, refused_in) == expected
 
 
 # --- method-aware retries ---------------------------------------------------------------

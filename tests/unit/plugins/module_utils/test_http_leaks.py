@@ -78,7 +78,7 @@ def test_the_url_is_checked_in_the_options_before_any_request_and_masked_in_the_
     ran = []
     spec = ModuleSpec(lambda params, **kwargs: ran.append(params), options)
     params = dict(api_url='http://admin:Url-secret-7@127.0.0.1:9', api_username='admin', api_password='Web-pass-77')
-    result, notes = spec.result(params)
+    result, notes = spec.task_result(params)
     assert result == dict(failed=True, msg='api_url must not hold credentials (user:password@): give them in '
                                            'api_password and api_username, never in the URL')
     assert ran == []
@@ -131,7 +131,7 @@ def test_the_runner_registers_every_no_log_value_in_each_form():
     def run(params, **kwargs):
         raise ApiError('echo: {"password": %s, "items": "%s"}' % (json.dumps(SECRET), quote_plus('Item-secret 8')))
 
-    result, notes = ModuleSpec(run, options).result(dict(password=SECRET, user='alice', items=[dict(secret='Item-secret 8')]))
+    result, notes = ModuleSpec(run, options).task_result(dict(password=SECRET, user='alice', items=[dict(secret='Item-secret 8')]))
     assert FORMS <= notes.secrets and 'Item-secret+8' in notes.secrets and 'alice' not in notes.secrets
     shown = json.dumps(remove_secrets(result, notes.secrets))
     assert [form for form in FORMS | {'Item-secret+8'} if form in shown] == []

@@ -12,7 +12,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import InputError
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
     MASK, MASK_SENT, Adapter, Exists, Field, Options, WouldFail, build_diff, changed_fields, desired_state, ensure,
-    ensure_state, mask_secrets, simulate_update,
+    plan_update, mask_secrets, simulate_update,
 )
 
 FIELDS = (
@@ -53,26 +53,26 @@ def test_simulate_update_merges_deeply_without_touching_current():
     assert CURRENT['net']['port'] == '5060'
 
 
-def test_ensure_state_returns_current_when_converged():
-    changes, after = ensure_state(FIELDS, {'name': 'a', 'secret': 's3'}, CURRENT)
+def test_plan_update_returns_current_when_converged():
+    changes, after = plan_update(FIELDS, {'name': 'a', 'secret': 's3'}, CURRENT)
     assert changes == [] and after is CURRENT
 
 
-def test_ensure_state_sends_secret_with_any_change():
-    changes, after = ensure_state(FIELDS, {'name': 'b', 'secret': 's3'}, CURRENT)
+def test_plan_update_sends_secret_with_any_change():
+    changes, after = plan_update(FIELDS, {'name': 'b', 'secret': 's3'}, CURRENT)
     assert changes == ['name'] and after['secret'] == 's3'
 
 
-def test_ensure_state_always_counts_secret_as_change():
-    changes, after = ensure_state(FIELDS, {'secret': 's3'}, CURRENT, update_secrets='always')
+def test_plan_update_always_counts_secret_as_change():
+    changes, after = plan_update(FIELDS, {'secret': 's3'}, CURRENT, update_secrets='always')
     assert changes == ['secret'] and after['secret'] == 's3'
-    assert ensure_state(FIELDS, {'name': 'a'}, CURRENT, update_secrets='always')[0] == []
+    assert plan_update(FIELDS, {'name': 'a'}, CURRENT, update_secrets='always')[0] == []
 
 
 def test_mask_secrets_and_diff_never_show_secret_values():
     after = simulate_update(CURRENT, {'secret': 'hunter22', 'name': 'b'})
     assert mask_secrets(FIELDS, after)['secret'] == MASK
-    diff = build_diff(FIELDS, CURRENT, after, secrets_sent=True)
+    diff = build_diff(FIELDS, CURRENT, after, sent=('secret',))
     assert diff['before']['secret'] == MASK and diff['after']['secret'] == MASK_SENT
     quiet = build_diff(FIELDS, CURRENT, CURRENT)
     assert 'secret' not in quiet['before'] and 'secret' not in quiet['after']

@@ -431,7 +431,7 @@ def test_controller_path_gives_the_module_result(account, monkeypatch):
 
 
 def test_the_obtained_access_token_is_a_registered_secret(account):
-    result, notes = ringcentral.SIP_PROVISION_INFO.result(account.params())
+    result, notes = ringcentral.SIP_PROVISION_INFO.task_result(account.params())
     assert not result.get('failed')
     issued = account.state()['issued']['access_tokens']
     assert issued and issued[-1] in notes.secrets

@@ -298,7 +298,7 @@ def test_every_module_has_its_action_plugin():
         with mock.patch.object(module, 'run_module') as run_module:
             module.main()
         assert run_module.call_args.args == (plugin.module,)
-        assert plugin.module.run.__name__ == function
+        assert plugin.module.logic.__name__ == function
 
 
 def _leaky(params, check_mode=False, diff=False):
