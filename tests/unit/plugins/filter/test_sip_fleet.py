@@ -129,8 +129,8 @@ def test_settings_isolate_each_source_failure():
     assert 'HTTP 503' in settings['errors']['r2']
     assert _panels(settings)['v1']['proxy'] == 'sip:t1.sip.vobiz.ai'
     assert _panels(settings)['r1'] == dict(realm='sip.ringcentral.com', transport='udp', api_url='http://127.0.0.2',
-                                            api_username='admin', api_password=WEB, validate_certs=True,
-                                            update_password='on_change')
+                                           api_username='admin', api_password=WEB, validate_certs=True,
+                                           update_password='on_change')
     # Vobiz down: only the Vobiz panel fails
     settings = sip_fleet_settings(result, PLAY, vobiz=dict(error='HTTP 500'), ringcentral=dict(needing={}))
     assert list(settings['errors']) == ['v1'] and set(_panels(settings)) == {'r1', 'r2'}
