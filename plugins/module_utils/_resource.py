@@ -12,7 +12,8 @@
 * :class:`Adapter` is what a service writes: ``find``, ``create``, ``update``, ``delete``
   and, when the service answers a create with more than it was sent, ``simulate_create``.
 * :func:`ensure` owns the lifecycle: find -> plan -> check-mode gate -> write -> result,
-  with one masking convention (:data:`MASK`, :data:`MASK_SENT`), ``changes`` and ``diff``.
+  with one masking convention (:data:`MASK`, :data:`MASK_SENT`), ``changes`` and ``diff``
+  (how they are shown: ``_resource_views.py``, whose names are imported from here too).
 """
 
 from __future__ import annotations

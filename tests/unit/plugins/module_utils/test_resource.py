@@ -200,7 +200,7 @@ def test_would_fail_warns_in_check_mode_and_fails_a_real_run():
     assert service.store['a']['size'] == 3
 
 
-# --- a field kept apart --------------------------------------------------------------------------
+# --- a field kept apart, an object no option sets ----------------------------------------------
 class Switched(Adapter):
     """A settings object written whole with a password, and a switch behind its own endpoint."""
 
@@ -230,3 +230,23 @@ def test_a_field_kept_apart_is_beside_the_object_and_in_the_diff_only_when_it_ch
     assert renamed['diff'] == dict(before=dict(name='a'), after=dict(name='b', secret=MASK_SENT))
     assert 'on' not in ensure(Switched(dict(name='a', on=True)), dict(name='a'))
 
+
+class Token(Adapter):
+    fields, result_key, settable = (Field('token', read_only=True), Field('ttl', read_only=True)), None, False
+
+    def __init__(self):
+        self.revoked = []
+
+    def find(self, params):
+        return dict(token=params.get('token') or 'new', ttl=60)
+
+    def delete(self, current):
+        self.revoked.append(current['token'])
+
+
+def test_an_object_no_option_sets_has_its_keys_at_the_top_and_no_changes_nor_diff():
+    token = Token()
+    assert ensure(token, dict(token=None), diff=True) == dict(changed=False, token='new', ttl=60)
+    assert ensure(token, dict(token='old'), check_mode=True, diff=True, state='absent') == dict(changed=True)
+    assert token.revoked == []
+    assert ensure(token, dict(token='old'), state='absent') == dict(changed=True) and token.revoked == ['old']
