@@ -207,21 +207,37 @@ class Session(ServiceClient):
                     last_attempt=last if isinstance(last, int) and not isinstance(last, bool) else None)
 
 
+SWITCHES = dict(settings=Field('enable', type='bool', option='enabled'),
+                endpoint=Field('sip_enabled', type='bool', option='enabled', apart=True))
+"""SIP on/off as each family keeps it: a key of the settings, or its own endpoint (kept apart)."""
+
+
 class SipSettings(Adapter):
-    """The panel's one SIP settings object: it always exists and is written whole."""
+    """The panel's one SIP settings object: it always exists and is written whole; SIP on/off
+    is one of its keys or, kept apart, the switch of the enable endpoint (written alone)."""
 
     result_key = 'settings'
     whole_object = True
 
     def __init__(self, session, current):
         self.session, self.current = session, current
-        switch = (Field('enable', type='bool', option='enabled'),) if session.family.switch == 'settings' else ()
-        self.fields = SETTINGS + switch
+        switch = SWITCHES.get(session.family.switch)
+        self.fields = SETTINGS + ((switch,) if switch else ())
 
     def find(self, params):
-        return self.current
+        """The settings, with ``sip_enabled`` when the task sets the endpoint's switch."""
+        if self.session.family.switch != 'endpoint' or params.get('enabled') is None:
+            return self.current
+        enabled = self.session.sip_enabled(self.current)
+        if enabled is None:
+            raise ApiError('enabled cannot be set on this panel: it answers no SIP switch (GET %s%s)'
+                           % (self.session.prefix, SIP_ENABLE))
+        return dict(self.current, sip_enabled=enabled)
 
     def check(self, current, after, changes, desired):
+        changes = [name for name in changes if name != 'sip_enabled']
+        if not changes:
+            return  # the switch alone: its own request, without the password
         if not desired.get('password'):
             raise WouldFail(NO_PASSWORD % ', '.join(changes))
         errors = check_settings(after, required=REQUIRED, family=self.session.family.name)
@@ -230,8 +246,13 @@ class SipSettings(Adapter):
                            'usable value and none was given): ' + '; '.join(errors))
 
     def update(self, current, after, changes):
-        body = dict(self.session.family.defaults, **after)
-        self.session.http.request('POST', self.session.prefix + SIP_SETTINGS, json=body)
+        """The settings when one of them changes, then the switch when it changes."""
+        if [name for name in changes if name != 'sip_enabled']:
+            settings = dict((k, v) for k, v in after.items() if k != 'sip_enabled')
+            self.session.http.request('POST', self.session.prefix + SIP_SETTINGS,
+                                      json=dict(self.session.family.defaults, **settings))
+        if 'sip_enabled' in changes:
+            self.session.set_sip_enabled(after['sip_enabled'])
         return after
 
 
@@ -261,26 +282,6 @@ def _wait_until_registered(session, result, timeout, clock=time.monotonic, sleep
             'no registration attempt reported'), result)
 
 
-def _ensure_switch(session, wanted, result, check_mode, diff):
-    """SIP on/off through the panel family's enable endpoint (the Android monitors' ``enable``
-    key went with the settings); returns the state after the run."""
-    if session.family.switch != 'endpoint':
-        return result['settings'].get('enable')
-    enabled = session.sip_enabled(result['settings'])
-    if enabled is None:
-        raise ApiError('enabled cannot be set on this panel: it answers no SIP switch (GET %s%s)'
-                       % (session.prefix, SIP_ENABLE))
-    if enabled != wanted:
-        if not check_mode:
-            session.set_sip_enabled(wanted)
-        result['changed'] = True
-        result['changes'].append('enabled')
-        if diff:
-            result['diff']['before']['sip_enabled'] = enabled
-            result['diff']['after']['sip_enabled'] = wanted
-    return wanted
-
-
 def ensure_sip_settings(params, check_mode=False, diff=False):
     """Make a panel's SIP settings (and SIP on/off) match ``params``; return the module result."""
     with Session(params) as session:
@@ -289,8 +290,8 @@ def ensure_sip_settings(params, check_mode=False, diff=False):
         result = ensure(SipSettings(session, current), wanted, check_mode, diff,
                         update_secrets=params['update_password'])
         result['api_family'] = session.family.name
-        if params.get('enabled') is not None:
-            result['sip_enabled'] = _ensure_switch(session, params['enabled'], result, check_mode, diff)
+        if params.get('enabled') is not None and session.family.switch != 'endpoint':
+            result['sip_enabled'] = result['settings'].get('enable')
         if params['wait_for_registration']:
             if check_mode:
                 result['registration'] = session.registration()

@@ -12,7 +12,8 @@
 * :class:`Adapter` is what a service writes: ``find``, ``create``, ``update``, ``delete``
   and, when the service answers a create with more than it was sent, ``simulate_create``.
 * :func:`ensure` owns the lifecycle: find -> plan -> check-mode gate -> write -> result,
-  with one masking convention (:data:`MASK`, :data:`MASK_SENT`), ``changes`` and ``diff``.
+  with one masking convention (:data:`MASK`, :data:`MASK_SENT`), ``changes`` and ``diff``
+  (how they are shown: ``_resource_views.py``, whose names are imported from here too).
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ import copy
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, InputError, check_url
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource_views import (  # pylint: disable=unused-import
+    MASK, MASK_SENT, build_diff, mask_secrets, module_result, outcome_diff,
+)
 
-MASK = '<hidden>'
-"""Stands for a write-only value in returned objects and diffs."""
-MASK_SENT = '<hidden, sent>'
-"""Stands for a write-only value that this run sends (diff ``after`` only)."""
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 """What Ansible puts in place of a value equal to a ``no_log`` value."""
 IDENTITIES = frozenset(('api_username', 'auth_id', 'client_id'))
@@ -50,12 +50,14 @@ class Field:
     message, naming the option); it runs on values the user set, before any request.
     ``control`` marks an option of the task (``state``, ``update_password``), not of the object.
     ``option`` names the module option that sets the attribute when their names differ (the
-    result's ``changes`` name the option).
+    result's ``changes`` name the option). ``apart`` marks an attribute kept by a request of its
+    own beside the object (a switch): returned beside the object, in ``--diff`` only when it
+    changes, and a change of it alone is no write of a ``whole_object`` (no secret sent with it).
     """
 
     def __init__(self, name, type='str', choices=None, no_log=None, env=None, required=False, default=None,
                  elements=None, children=None, normalise=None, validate=None, write_only=False, read_only=False,
-                 service_default=None, absent_is_unknown=False, control=False, option=None):
+                 service_default=None, absent_is_unknown=False, control=False, option=None, apart=False):
         self.name = name
         self.type, self.choices, self.no_log, self.env = type, choices, no_log, env
         self.required, self.default, self.elements = required, default, elements
@@ -65,7 +67,7 @@ class Field:
         self.write_only, self.read_only = write_only, read_only
         self.service_default = service_default
         self.absent_is_unknown = absent_is_unknown
-        self.control = control
+        self.control, self.apart = control, apart
         self.option = option or name
 
     def spec(self):
@@ -216,32 +218,6 @@ def simulate_update(current, desired):
     return result
 
 
-def mask_secrets(fields, obj, mask=MASK):
-    """A copy of ``obj`` in which every write-only field present is replaced by ``mask``."""
-    masked = copy.deepcopy(obj)
-    for field in fields:
-        if field.name not in masked:
-            continue
-        if field.write_only:
-            masked[field.name] = mask
-        elif field.children and isinstance(masked[field.name], dict):
-            masked[field.name] = mask_secrets(field.children, masked[field.name], mask)
-    return masked
-
-
-def build_diff(fields, before, after, sent=()):
-    """``--diff`` data: a write-only field only appears, masked, when this run sends it (``sent``
-    names those): after as :data:`MASK_SENT`, before as :data:`MASK` where it was."""
-    before, after = mask_secrets(fields, before), mask_secrets(fields, after)
-    for field in fields:
-        if field.write_only and field.name in sent:
-            after[field.name] = MASK_SENT
-        elif field.write_only:
-            before.pop(field.name, None)
-            after.pop(field.name, None)
-    return dict(before=before, after=after)
-
-
 def plan_update(fields, params, current, update_secrets='on_change'):
     """Plan an update of ``current`` towards the user's ``params``.
 
@@ -282,12 +258,15 @@ class Adapter:
 
     ``fields`` is the resource's field table, ``result_key`` the result key of the object,
     ``whole_object`` says whether an update sends the whole object (then write-only values
-    go with every write) or only the changed fields (then only with ``update_secrets``).
+    go with every write) or only the changed fields (then only with ``update_secrets``);
+    ``settable`` is False for an object no option sets (a token: got or revoked), whose
+    result then has neither ``changes`` nor ``diff``.
     """
 
     fields = ()
     result_key = 'resource'
     whole_object = False
+    settable = True
 
     def find(self, params):
         """The current object (a dict), or None when it does not exist."""
@@ -342,7 +321,7 @@ class Outcome:
 
     def diff(self, adapter):
         """``--diff`` data of this outcome, as ``adapter`` shows its objects."""
-        return build_diff(adapter.fields, adapter.diff_view(self.before), adapter.diff_view(self.obj), self.sent)
+        return outcome_diff(adapter, self)
 
 
 def converge(adapter, params, current, check_mode=False, state='present', update_secrets='on_change'):
@@ -368,8 +347,9 @@ def converge(adapter, params, current, check_mode=False, state='present', update
         return Outcome([], current, current)
     warnings = _unless_it_would_fail(adapter.check, check_mode, current, after, changes, desired)
     obj = after if check_mode else adapter.update(current, after, changes)
+    rewritten = [f.name for f in fields if f.name in changes and not f.apart]
     sent = [f.name for f in fields if f.write_only and f.name in desired
-            and (f.name in changes or adapter.whole_object)]
+            and (f.name in changes or adapter.whole_object and rewritten)]
     return Outcome(changes, obj, current, sent=sent, warnings=warnings)
 
 
@@ -385,16 +365,9 @@ def _unless_it_would_fail(check, check_mode, *args):
 
 
 def ensure(adapter, params, check_mode=False, diff=False, state='present', update_secrets='on_change'):
-    """Find the object, converge it and return the module's result: ``changed``, ``changes``,
-    the object under ``adapter.result_key`` (write-only values as :data:`MASK`; ``{}`` when
-    absent; as :meth:`Adapter.shown` shows it), ``diff`` with ``--diff`` (as :meth:`Adapter.diff_view`
-    shows the objects) and ``warnings`` when there are any."""
+    """Find the object, converge it and return the module's result (``module_result()``):
+    ``changed``, ``changes``, the object under ``adapter.result_key`` (write-only values as
+    :data:`MASK`; ``{}`` when absent; as :meth:`Adapter.shown` shows it), ``diff`` with
+    ``--diff`` (as :meth:`Adapter.diff_view` shows the objects) and ``warnings`` when there are any."""
     outcome = converge(adapter, params, adapter.find(params), check_mode, state, update_secrets)
-    options = dict((field.name, field.option) for field in adapter.fields)
-    result = dict(changed=outcome.changed, changes=[options.get(name, name) for name in outcome.changes])
-    result[adapter.result_key] = mask_secrets(adapter.fields, adapter.shown(outcome.obj))
-    if outcome.warnings:
-        result['warnings'] = outcome.warnings
-    if diff:
-        result['diff'] = outcome.diff(adapter)
-    return result
+    return module_result(adapter, outcome, params, diff)

@@ -11,9 +11,11 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError
 from ansible_collections.sipfleet.provision.plugins.module_utils._notes import register_secret
 from ansible_collections.sipfleet.provision.plugins.module_utils._query import QUERY, QUERY_REQUIREMENT, with_query
-from ansible_collections.sipfleet.provision.plugins.module_utils._resource import Field, Options, mask_secrets
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource import (
+    Adapter, Field, Options, ensure, mask_secrets,
+)
 from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral import (
-    CONNECTION_FIELDS, HTTP_OPTIONS, RingCentral, check_credentials, check_device_id, check_device_ids,
+    CONNECTION_FIELDS, CREDENTIALS, HTTP_OPTIONS, RingCentral, check_credentials, check_device_id, check_device_ids,
     request_token, revoke_token,
 )
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import ModuleSpec
@@ -244,18 +246,37 @@ TOKEN_OPTIONS = _known(((Field('state', default='present', choices=['present', '
                         dict(check=_token_check)))
 
 
+TOKEN = (Field('access_token', read_only=True), Field('expires_in', type='int', read_only=True),
+         Field('token_type', read_only=True), Field('scope', read_only=True))
+"""The token endpoint's answer as the module returns it (nothing in it is set by an option)."""
+
+
+class _Token(Adapter):
+    """A token on the engine: ``present`` finds a new one (the JWT-bearer grant changes nothing
+    the account holds, and a check-mode run needs the token too); ``absent`` deletes the given
+    one (revoked; RingCentral's answer does not say whether it was still valid)."""
+
+    fields, result_key, settable = TOKEN, None, False
+
+    def __init__(self, rc, params):
+        self.rc = rc
+        self.credentials = tuple(params.get(name) for name in CREDENTIALS)
+
+    def find(self, params):
+        if params['state'] == 'absent':
+            return dict(access_token=params['access_token'])
+        body = request_token(self.rc.http, self.credentials, self.rc.pacer)
+        return dict((field.name, body.get(field.name)) for field in TOKEN)
+
+    def delete(self, current):
+        revoke_token(self.rc.http, self.credentials[:2], current['access_token'], self.rc.pacer)
+
+
 def ringcentral_token(params, check_mode=False, diff=False, **session):
     """``present``: one JWT-bearer grant, the token returned (not revoked at the end);
     ``absent``: revoke ``access_token``."""
-    credentials = tuple(params.get(name) for name in ('client_id', 'client_secret', 'jwt'))
     with RingCentral(params, auth=False, **session) as rc:
-        if params['state'] == 'present':
-            body = request_token(rc.http, credentials, rc.pacer)
-            return dict(changed=False, access_token=body['access_token'], expires_in=body.get('expires_in'),
-                        token_type=body.get('token_type'), scope=body.get('scope'))
-        if not check_mode:
-            revoke_token(rc.http, credentials[:2], params['access_token'], rc.pacer)
-    return dict(changed=True)
+        return ensure(_Token(rc, params), params, check_mode, diff, state=params['state'])
 
 
 RINGCENTRAL_TOKEN = ModuleSpec(ringcentral_token, TOKEN_OPTIONS)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP, BASIP_SIP_INFO
 from ansible_collections.sipfleet.provision.plugins.module_utils._http import ApiError, InputError
+from ansible_collections.sipfleet.provision.plugins.module_utils._resource_views import MASK_SENT
 from ansible_collections.sipfleet.provision.tests.simulator.basip_families import factory_settings
 
 SECRET = 'Sip-secret-42'
@@ -65,6 +66,22 @@ def test_sip_off_is_switched_on_once_and_reported(panel):
     assert switch_state(control) == {'sip_enabled': True, 'registration': 'OK'}
 
 
+def test_switch_alone_sends_no_password_and_an_unchanged_switch_is_not_in_the_diff(panel):
+    reset, params, control = panel
+    control.patch('panel-001', 'sip', {'sip_enabled': False})
+    control.clear_log()
+    switched = BASIP_SIP.execute(params(enabled=True, password=SECRET), diff=True)
+    assert switched['changes'] == ['enabled'] and 'password' not in switched['diff']['after']
+    assert switched['diff'] == dict(before=dict(switched['diff']['before'], sip_enabled=False),
+                                    after=dict(switched['diff']['before'], sip_enabled=True))
+    assert 'sip_enabled' not in switched['settings']
+    assert [e['body'] for e in control.log('panel-001') if e['method'] == 'POST'] == [{'sip_enable': True}]
+    written = BASIP_SIP.execute(params(enabled=True, user='2002', password=SECRET), diff=True)
+    assert written['changes'] == ['user'] and written['sip_enabled'] is True
+    assert 'sip_enabled' not in written['diff']['before'] and 'sip_enabled' not in written['diff']['after']
+    assert written['diff']['after']['password'] == MASK_SENT
+
+
 def test_switch_in_check_mode_only_reads(panel):
     reset, params, control = panel
     control.patch('panel-001', 'sip', {'sip_enabled': False})
@@ -81,7 +98,7 @@ def test_settings_then_switch_in_that_order(panel):
     control.clear_log()
     result = BASIP_SIP.execute(params(user='2001', password=SECRET, enabled=True))
     assert result['changes'] == ['user', 'enabled']
-    assert control.calls('panel-001') == [V1['login'], V1['read'], WRITE, V1['switch'], SWITCH, V1['logout']]
+    assert control.calls('panel-001') == [V1['login'], V1['read'], V1['switch'], WRITE, SWITCH, V1['logout']]
 
 
 def test_firmware_without_a_switch_fails_clearly(panel):
@@ -89,8 +106,8 @@ def test_firmware_without_a_switch_fails_clearly(panel):
     control.fault('panel-001', 'status', status=404, method='GET', path='/api/v1/device/sip/enable', count=1,
                   body={'error': 'Not found'})
     with pytest.raises(ApiError, match='enabled cannot be set on this panel: it answers no SIP switch'):
-        BASIP_SIP.execute(params(enabled=False))
-    assert SWITCH not in control.calls('panel-001')
+        BASIP_SIP.execute(params(enabled=False, user='2001', password=SECRET))
+    assert SWITCH not in control.calls('panel-001') and WRITE not in control.calls('panel-001')
 
 
 def test_outbound_is_written_and_refused_on_firmware_without_it(panel):

@@ -198,3 +198,55 @@ def test_would_fail_warns_in_check_mode_and_fails_a_real_run():
     with pytest.raises(WouldFail):
         ensure(service, dict(name='a', size=4))
     assert service.store['a']['size'] == 3
+
+
+# --- a field kept apart, an object no option sets ----------------------------------------------
+class Switched(Adapter):
+    """A settings object written whole with a password, and a switch behind its own endpoint."""
+
+    fields = (Field('name'), Field('secret', write_only=True), Field('on', type='bool', option='enabled', apart=True))
+    result_key, whole_object = 'settings', True
+
+    def __init__(self, current):
+        self.current, self.writes = current, []
+
+    def find(self, params):
+        return dict(self.current)
+
+    def update(self, current, after, changes):
+        self.writes.extend(['object'] if [c for c in changes if c != 'on'] else [])
+        self.writes.extend(['switch'] if 'on' in changes else [])
+        return after
+
+
+def test_a_field_kept_apart_is_beside_the_object_and_in_the_diff_only_when_it_changes():
+    adapter = Switched(dict(name='a', on=False))
+    switched = ensure(adapter, dict(name='a', secret='s3cret', enabled=True), diff=True)
+    assert switched['changes'] == ['enabled'] and switched['on'] is True and switched['settings'] == dict(name='a', secret=MASK)
+    assert switched['diff'] == dict(before=dict(name='a', on=False), after=dict(name='a', on=True))
+    assert adapter.writes == ['switch']
+    renamed = ensure(Switched(dict(name='a', on=True)), dict(name='b', secret='s3cret', enabled=True), diff=True)
+    assert renamed['changes'] == ['name'] and renamed['on'] is True
+    assert renamed['diff'] == dict(before=dict(name='a'), after=dict(name='b', secret=MASK_SENT))
+    assert 'on' not in ensure(Switched(dict(name='a', on=True)), dict(name='a'))
+
+
+class Token(Adapter):
+    fields, result_key, settable = (Field('token', read_only=True), Field('ttl', read_only=True)), None, False
+
+    def __init__(self):
+        self.revoked = []
+
+    def find(self, params):
+        return dict(token=params.get('token') or 'new', ttl=60)
+
+    def delete(self, current):
+        self.revoked.append(current['token'])
+
+
+def test_an_object_no_option_sets_has_its_keys_at_the_top_and_no_changes_nor_diff():
+    token = Token()
+    assert ensure(token, dict(token=None), diff=True) == dict(changed=False, token='new', ttl=60)
+    assert ensure(token, dict(token='old'), check_mode=True, diff=True, state='absent') == dict(changed=True)
+    assert token.revoked == []
+    assert ensure(token, dict(token='old'), state='absent') == dict(changed=True) and token.revoked == ['old']
