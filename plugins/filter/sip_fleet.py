@@ -40,6 +40,11 @@ _SOURCE_VARS = dict(
 _CONNECTION = (('api_url', 'sip_fleet_panel_api_url'), ('api_username', 'sip_fleet_panel_api_username'),
                ('api_password', 'sip_fleet_panel_api_password'), ('validate_certs', 'sip_fleet_panel_validate_certs'),
                ('ca_path', 'sip_fleet_panel_ca_path'))
+# The role variable behind each basip_sip option, named in a panel's error.
+_VARIABLE_OF = dict(dict((option, name) for option, name in _CONNECTION), realm='sip_fleet_vobiz_realm',
+                    user='sip_fleet_username', user_id='sip_fleet_username', password='sip_fleet_trunk_password',
+                    transport='sip_fleet_transport', stun='sip_fleet_stun',
+                    registration_interval='sip_fleet_registration_interval')
 # RingCentral device ids are digit strings (the API's "internal identifier of a device", for
 # example 802398804016); anything else would be sent and, when empty, register a new device.
 _DEVICE_ID = re.compile(r'[0-9]{1,20}\Z')
@@ -130,7 +135,10 @@ def _panel_error(host, values, options):
             BASIP_SIP.options.check(params)
         except InputError as exc:
             error = str(exc)
-    return None if error is None else '%s: the panel would refuse its settings: %s' % (host, error)
+    if error is None:
+        return None
+    named = sorted(set(name for option, name in _VARIABLE_OF.items() if re.search(r'(?<![\w.])%s\b' % option, error)))
+    return '%s: the panel would refuse its settings: %s%s' % (host, error, ' (check %s)' % ', '.join(named) if named else '')
 
 
 def _device_error(host, values):

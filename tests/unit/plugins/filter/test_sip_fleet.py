@@ -58,8 +58,12 @@ def test_defaults_and_the_user_name_rule():
     (dict(sip_fleet_registration_interval=5), 'panel-002: the panel would refuse its settings: '),
     (dict(sip_fleet_transport='sctp'), 'panel-002: value of sip_fleet_transport must be one of'),
     (dict(sip_fleet_source='sms'), "panel-002: sip_fleet_source is 'sms'"),
+    (dict(sip_fleet_panel_api_password=''), 'panel-002: the panel would refuse its settings: api_password is empty'),
+    (dict(sip_fleet_panel_api_url='http://127.0.0.2:0'), "panel-002: the panel would refuse its settings: api_url has the port '0'"),
+    (dict(sip_fleet_panel_api_url='http://127.0.0.2:70000'), "panel-002: the panel would refuse its settings: api_url has the port"),
+    (dict(sip_fleet_panel_api_url='https://127.0.0.2:99999'), "panel-002: the panel would refuse its settings: api_url has the port"),
 ], ids=['null-trunk-password', 'null-web-password', 'long-password', 'non-ascii-password', 'port-70000', 'port-0',
-        'interval', 'transport', 'source'])
+        'interval', 'transport', 'source', 'empty-web-password', 'api-port-0', 'api-port-70000', 'api-port-99999'])
 def test_one_panel_with_bad_input_fails_alone_before_any_request(bad, expected):
     hostvars = dict(('panel-%03d' % n, vobiz('127.0.0.%d' % n)) for n in (1, 2, 3))
     hostvars['panel-002'].update(bad)
@@ -67,6 +71,8 @@ def test_one_panel_with_bad_input_fails_alone_before_any_request(bad, expected):
     assert list(result['errors']) == ['panel-002']
     assert result['errors']['panel-002'].startswith(expected)
     assert 'Trunk-pass' not in result['errors']['panel-002'] and WEB not in result['errors']['panel-002']
+    if 'would refuse' in expected:  # names the variable to fix
+        assert ' (check sip_fleet_' in result['errors']['panel-002']
     assert result['vobiz'] == ['panel-001', 'panel-003']
     assert [c['username'] for c in result['credentials']] == ['bld1panel001', 'bld1panel003']
 
@@ -169,3 +175,11 @@ def test_a_ringcentral_panel_whose_transport_drifted_gets_a_new_identity():
     result = plan(dict(r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1')))
     drifted = [dict(item='r1', query_result=dict(realm='sip.ringcentral.com', transport='tcp'))]
     assert sip_fleet_ringcentral(result, drifted, PLAY)['needing'] == dict(r1='1')
+
+
+@pytest.mark.parametrize('realm', ['MA_X.sip.vobiz.ai:0', 'MA_X.sip.vobiz.ai:70000', 'MA_X sip', ''])
+def test_a_bad_realm_fails_every_vobiz_panel_naming_the_variable(realm):
+    result = plan(dict(('panel-%03d' % n, vobiz('127.0.0.%d' % n)) for n in (1, 2)), dict(PLAY, vobiz_realm=realm))
+    assert sorted(result['errors']) == ['panel-001', 'panel-002'] and result['credentials'] == []
+    assert result['errors']['panel-001'].startswith('panel-001: the panel would refuse its settings: realm must be')
+    assert result['errors']['panel-001'].endswith('(check sip_fleet_vobiz_realm)')
