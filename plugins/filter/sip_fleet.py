@@ -171,8 +171,10 @@ def _same(errors, panels, key, what, fix):
             errors[host] = '%s: %s as %s; %s' % (host, what, others, fix)
 
 
-def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
-    """The checked variables of every panel of ``hosts`` and the error of each panel that fails."""
+def sip_fleet_plan(hostvars, hosts, defaults, specs, play, pending=None):
+    """The checked variables of every panel of ``hosts`` and the error of each panel that fails;
+    ``pending`` (the hosts of an unfinished rotation) gives ``repair``, those of them that passed, and
+    ``resend``, the user names of their Vobiz credentials."""
     validators = dict((source, ArgumentSpecValidator(dict(specs['panel']['options'], **specs[source + '_panel']['options'])))
                       for source in _SOURCE_VARS)
     panels, errors = {}, {}
@@ -202,8 +204,10 @@ def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
           'has the same Vobiz user name (sip_fleet_username)', 'set sip_fleet_username for one of them')
     sources = dict((source, [host for host in hosts if host not in errors and panels[host]['sip_fleet_source'] == source])
                    for source in _SOURCE_VARS)
+    repair = [host for host in hosts if host in set(pending or ()) and host not in errors]
     return dict(panels=dict((host, panels[host]) for host in hosts if host not in errors), errors=errors,
-                vobiz=sources['vobiz'], ringcentral=sources['ringcentral'],
+                vobiz=sources['vobiz'], ringcentral=sources['ringcentral'], repair=repair,
+                resend=[panels[host]['sip_fleet_username'] for host in sources['vobiz'] if host in repair],
                 credentials=[dict(username=panels[host]['sip_fleet_username'],
                                   password=panels[host]['sip_fleet_trunk_password'],
                                   description=panels[host]['sip_fleet_credential_description'])
@@ -213,15 +217,16 @@ def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
 def _rc_needs(plan, panels_now, play):
     """host -> whether each RingCentral panel gets a new identity: only in an enforce run, not in check
     mode, and only when the panel holds none from RingCentral yet or its transport is not the one asked
-    (the panel takes its settings with the SIP password, which only a new identity gives), on refresh or
-    on rotation (every identity RingCentral issues mints a new authorization ID)."""
+    (the panel takes its settings with the SIP password, which only a new identity gives), on refresh,
+    on rotation or to repair an unfinished one (every identity RingCentral issues mints a new
+    authorization ID)."""
     if play.get('mode') == 'drift' or play.get('check_mode'):
         return dict.fromkeys(plan['ringcentral'], False)
     needs = {}
     for host in plan['ringcentral']:
         values = plan['panels'][host]
         now = (panels_now.get(host) or {}).get('query_result') or {}
-        needs[host] = bool(play.get('rotate') or values.get('sip_fleet_ringcentral_refresh')
+        needs[host] = bool(play.get('rotate') or host in plan.get('repair', ()) or values.get('sip_fleet_ringcentral_refresh')
                            or now.get('realm') != values['sip_fleet_ringcentral_domain']
                            or str(now.get('transport')).lower() != values['sip_fleet_ringcentral_transport'].lower())
     return needs
@@ -261,7 +266,6 @@ def sip_fleet_ringcentral(plan, panels_now, play, devices=None):
 def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
     """``{'panels': host -> basip_sip options, 'errors': host -> error}`` for every panel of the plan."""
     vobiz, ringcentral = vobiz or {}, ringcentral or {}
-    update_password = 'always' if play.get('rotate') else 'on_change'
     settings, errors = {}, dict(plan['errors'])
     for host in plan['vobiz']:
         if vobiz.get('error'):
@@ -290,7 +294,8 @@ def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
             errors[host] = '%s: no usable SIP identity from RingCentral for device %s: %s' % (
                 host, device_id, ringcentral.get('error') or getattr(exc, 'message', exc))
     for host, options in settings.items():
-        options.update(_connection(plan['panels'][host]), update_password=update_password)
+        options.update(_connection(plan['panels'][host]),
+                       update_password='always' if play.get('rotate') or host in plan.get('repair', ()) else 'on_change')
         if play.get('wait_for_registration'):
             options['wait_for_registration'] = True
     return dict(panels=settings, errors=dict((host, errors[host]) for host in errors if host not in settings))

@@ -183,3 +183,20 @@ def test_a_bad_realm_fails_every_vobiz_panel_naming_the_variable(realm):
     assert sorted(result['errors']) == ['panel-001', 'panel-002'] and result['credentials'] == []
     assert result['errors']['panel-001'].startswith('panel-001: the panel would refuse its settings: realm must be')
     assert result['errors']['panel-001'].endswith('(check sip_fleet_vobiz_realm)')
+
+
+def test_the_panels_of_an_unfinished_rotation_are_finished_and_no_other():
+    hostvars = dict(v1=vobiz('127.0.0.1'), v2=vobiz('127.0.0.2'), v3=vobiz('127.0.0.3', sip_fleet_transport='sctp'),
+                    r1=ringcentral('127.0.0.4', sip_fleet_ringcentral_device_id='1'),
+                    r2=ringcentral('127.0.0.5', sip_fleet_ringcentral_device_id='2'))
+    result = sip_fleet_plan(hostvars, list(hostvars), DEFAULTS, SPECS, PLAY, ['v1', 'v3', 'r1', 'elsewhere'])
+    assert result['repair'] == ['v1', 'r1']  # v3 failed its checks; elsewhere is not in the play
+    assert result['resend'] == ['bld1v1']
+    held = [dict(item=host, query_result=dict(realm='sip.ringcentral.com', transport='udp')) for host in ('r1', 'r2')]
+    rc = sip_fleet_ringcentral(result, held, PLAY)
+    assert rc['needing'] == dict(r1='1')  # r2 holds its identity and was not in the rotation
+    settings = sip_fleet_settings(result, PLAY, vobiz=dict(domain='t1.sip.vobiz.ai'),
+                                  ringcentral=dict(rc, identities={}))
+    assert dict((h, o['update_password']) for h, o in settings['panels'].items()) == dict(
+        v1='always', v2='on_change', r2='on_change')
+    assert plan(hostvars)['repair'] == [] and plan(hostvars)['resend'] == []
