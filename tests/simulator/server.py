@@ -87,21 +87,22 @@ class Fault:
     with an error in the service's shape whose message is the whole request (request line,
     headers, body), as services that echo a request in their errors do; ``trickle``: the
     normal answer with its body sent one byte every ``delay`` seconds, with ``headers`` its status
-    line and headers first, the same way; ``signal``: send ``signum`` to the process group whose
-    leader's id is in the file ``pid_file`` (once per group), then drop the connection unanswered,
-    as a client interrupted (Ctrl-C, SIGKILL) at that request would leave it; ``count`` times."""
+    line and headers first, the same way; ``signal``: send ``signum`` to the process whose id is in
+    the file ``pid_file`` (to its whole process group with ``group``; once per process), then drop the
+    connection unanswered, as a client interrupted (Ctrl-C, SIGKILL) at that request would leave it;
+    ``count`` times."""
 
     KINDS = ('status', 'delay', 'drop', 'expire_tokens', 'echo', 'trickle', 'signal')
 
     def __init__(self, kind, count=1, method=None, path=None, status=503, retry_after=None,
-                 delay=0.0, body=None, headers=False, pid_file=None, signum=2):
+                 delay=0.0, body=None, headers=False, pid_file=None, signum=2, group=False):
         if kind not in self.KINDS:
             raise ValueError('unknown fault kind %r' % kind)
         if headers and kind != 'trickle':
             raise ValueError('headers: only a trickle sends its headers slowly')
         if (kind == 'signal') != (pid_file is not None):
             raise ValueError('pid_file: a signal fault needs it, and only a signal fault takes it')
-        self.pid_file, self.signum = pid_file, int(signum)
+        self.pid_file, self.signum, self.group = pid_file, int(signum), bool(group)
         self.kind, self.count, self.method, self.path = kind, int(count), method, path
         self.status, self.retry_after, self.delay, self.body = int(status), retry_after, float(delay), body
         self.headers = bool(headers)
@@ -122,7 +123,7 @@ class Simulator:
         self.log = []
         self.faults = {}
         self.lock = threading.Lock()
-        self.signalled = set()  # process groups a signal fault has signalled
+        self.signalled = set()  # processes (or groups) a signal fault has signalled
         self.selector = selectors.DefaultSelector()
         self.running = False
         self.thread = None
@@ -198,15 +199,15 @@ class Simulator:
         return None
 
     def _signal(self, fault):
-        """Signal the process group named by ``fault.pid_file`` once (a group already signalled is not)."""
+        """Signal the process (or group) named by ``fault.pid_file`` once (one already signalled is not)."""
         with open(fault.pid_file) as handle:
-            group = int(handle.read().strip())
+            pid = int(handle.read().strip())
         with self.lock:
-            if group in self.signalled:
+            if pid in self.signalled:
                 return
-            self.signalled.add(group)
+            self.signalled.add(pid)
         try:
-            os.killpg(group, fault.signum)
+            (os.killpg if fault.group else os.kill)(pid, fault.signum)
         except ProcessLookupError:  # the run has ended already
             pass
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 
 import pytest
 import requests
@@ -17,18 +16,18 @@ from ansible_collections.sipfleet.provision.tests.simulator.server import Fault
 
 def _group(tmp_path):
     """A process in a group of its own (as ``setsid`` starts a run), and the file naming it."""
-    process = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True)
+    process = subprocess.Popen(['sleep', '60'], start_new_session=True)
     pid_file = tmp_path / 'run.pid'
     pid_file.write_text('%d\n' % process.pid)
     return process, str(pid_file)
 
 
-@pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGKILL])
-def test_the_run_is_signalled_once_and_the_request_never_reaches_the_service(api, tmp_path, signum):
+@pytest.mark.parametrize('signum, group', [(signal.SIGINT, False), (signal.SIGKILL, True)])
+def test_the_run_is_signalled_once_and_the_request_never_reaches_the_service(api, tmp_path, signum, group):
     process, pid_file = _group(tmp_path)
     try:
         answer = api.control('POST', '/faults', json=dict(target='vobiz', kind='signal', method='PUT', count=2,
-                                                          pid_file=pid_file, signum=int(signum)))
+                                                          pid_file=pid_file, signum=int(signum), group=group))
         assert answer.status_code == 200
         created = api.call('POST', '/api/v1/Account/MA_SIMUL001/credentials',
                            json=dict(username='sig1', password='Sig-pass-1'))

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# No panel left unable to register: 4 simulated panels (2 on a Vobiz trunk, 2 from RingCentral
+# identities, RingCentral rotating the SIP password with every identity) with a SIP user agent
+# each, against a real registrar (Kamailio on loopback, tests/registrar). rotate_passwords.yml is
+# interrupted four ways - SIGINT (Ctrl-C) to ansible-playbook and SIGKILL to its process group at
+# the first panel write (a
+# simulator fault, so the moment is exact: every credential and identity is new, no panel has
+# it), every panel refusing its write, RingCentral's token endpoint down - and each time a plain
+# site.yml must leave every panel registered (the registrar's location table) and holding its
+# credential's password or its device's current identity, with the rotation record emptied.
+# The longest time any panel was absent from the location table is printed per scenario. Then
+# bad input fails before any write, naming the host and the variable.
+set -euo pipefail
+started=$SECONDS
+root="$PWD"
+while [ ! -f "$root/tests/registrar/install.sh" ]; do
+    [ "$root" != / ] || { echo "tests/registrar not found above $PWD" >&2; exit 1; }
+    root="$(dirname "$root")"
+done
+bash "$root/tests/registrar/install.sh"
+# registration_interval 300 s (demo inventory) x 0.05: the panels register for 15 s, refresh every 9 s
+# shellcheck source=../setup_simulator/simulator.sh
+source ../setup_simulator/simulator.sh --panels 4 --vobiz --ringcentral --registrar --registrar-scale 0.05 --rc-window 1
+WORK="$(dirname "$SIM_STATE")"
+LOGS="$WORK/logs"
+PLAYBOOKS="$COLLECTION_ROOT/playbooks"
+INVENTORY="$WORK/inventory"
+RECORD="$INVENTORY/.sip_fleet_rotation.json"
+mkdir "$LOGS"
+SIM_WATCHED+=("$LOGS")
+export COLLECTION_ROOT
+python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+check() { "$python" check_repair.py "$SIM_STATE" "$@"; }
+registrar() { "$python" ../sip_registration/check_registration.py "$SIM_STATE" "$@"; }
+"$python" "$COLLECTION_ROOT/scripts/demo_inventory.py" "$SIM_STATE" "$INVENTORY"
+mapfile -t trunk_passwords < <("$python" -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["demo_trunk_passwords"].values()))' "$INVENTORY/group_vars/panels.yml")
+SIM_EXTRA_SECRETS+=("${trunk_passwords[@]}")
+# shellcheck source=../setup_simulator/fleet_run.sh
+source ../setup_simulator/fleet_run.sh
+ctl="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrar"]["ctl"])' "$SIM_STATE")"
+vobiz_panels='["panel-001", "panel-002"]'
+panels='["panel-001", "panel-002", "panel-003", "panel-004"]'
+call PATCH /targets/ringcentral/options '{"rotate_password": true}'
+
+echo "== site.yml: every panel registered"
+playbook 0 site -i "$INVENTORY" "$PLAYBOOKS/site.yml"
+registrar registered
+check holding
+check record "$RECORD"
+
+# new_passwords N: the vault's next trunk passwords, in $WORK/passwords-N.json
+new_passwords() {
+    "$python" - "$INVENTORY/group_vars/panels.yml" "$WORK/passwords-$1.json" <<'PY'
+import json, secrets, sys
+old = json.load(open(sys.argv[1]))['demo_trunk_passwords']
+json.dump({'demo_trunk_passwords': dict((h, 'New-' + secrets.token_hex(6)) for h in old)}, open(sys.argv[2], 'w'))
+PY
+    mapfile -t -O "${#SIM_EXTRA_SECRETS[@]}" SIM_EXTRA_SECRETS < <("$python" -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["demo_trunk_passwords"].values()))' "$WORK/passwords-$1.json")
+}
+
+# scenario NAME WANT WRITTEN LEFT FAULT...: rotate with the faults injected (its exit status WANT,
+# WRITTEN panel writes that reached a panel, the panels LEFT in the rotation record), then a plain
+# site.yml; the registrar watched from before the rotation to the end.
+scenario() {
+    local name="$1" want="$2" written="$3" left="$4" fault pid_file="$WORK/$1.pid" rc=0 watch_pid
+    shift 4
+    echo "== rotation interrupted: $name; then a plain site.yml"
+    new_passwords "$name"
+    call DELETE /log
+    for fault in "$@"; do
+        call POST /faults "${fault//@PID@/$pid_file}"
+    done
+    # bounded by --seconds should this script stop early
+    (cd "$COLLECTION_ROOT" && exec "$python" -m tests.registrar watch --ctl "$ctl" --out "$WORK/gaps-$name.json" \
+        --interval 0.1 --seconds 120) &
+    watch_pid=$!
+    # ansible-playbook in a process group of its own, its id in the pid file, for the signal fault
+    rotated=$SECONDS
+    timeout 100 setsid bash -c 'echo $$ > "$0"; exec ansible-playbook "$@"' "$pid_file" -i "$INVENTORY" \
+        "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panels -e "@$WORK/passwords-$name.json" \
+        > "$LOGS/rotate-$name.log" 2>&1 || rc=$?
+    [ "$rc" = "$want" ] || { cat "$LOGS/rotate-$name.log"; echo "rotate ($name) exited $rc, expected $want" >&2; exit 1; }
+    echo "rotate ($name): exit $rc as expected ($((SECONDS - rotated)) s)"
+    call DELETE /faults
+    check writes 'panel-*' POST /device/sip/settings "$written"
+    # shellcheck disable=SC2086 # a list of host names
+    check record "$RECORD" $left
+    playbook 0 "site-after-$name" -i "$INVENTORY" "$PLAYBOOKS/site.yml" -e "@$WORK/passwords-$name.json"
+    registrar registered
+    check holding
+    check record "$RECORD"
+    playbook 0 "site-again-$name" -i "$INVENTORY" "$PLAYBOOKS/site.yml" -e "@$WORK/passwords-$name.json"
+    grep -q 'changed=0' "$LOGS/site-again-$name.log" && ! grep -Eq 'changed=[1-9]' "$LOGS/site-again-$name.log" \
+        || { cat "$LOGS/site-again-$name.log"; echo "a converged fleet reported a change" >&2; exit 1; }
+    kill "$watch_pid"
+    wait "$watch_pid" || true
+    registrar gaps "$WORK/gaps-$name.json" | sed "s/^/$name: /"
+    cp "$INVENTORY/group_vars/panels.yml" "$WORK/panels.json"
+    "$python" - "$WORK/panels.json" "$WORK/passwords-$name.json" "$INVENTORY/group_vars/panels.yml" <<'PY'
+import json, sys
+merged = dict(json.load(open(sys.argv[1])), **json.load(open(sys.argv[2])))
+json.dump(merged, open(sys.argv[3], 'w'), indent=1)
+PY
+}
+
+on_panels() {  # on_panels JSON-LIST FAULT-JSON-TAIL: the fault on each panel of the list
+    echo "{\"target\": $1, $2}"
+}
+all='panel-001 panel-002 panel-003 panel-004'
+write='"method": "POST", "path": "/api/v1/device/sip/settings"'
+scenario sigint 99 0 "$all" "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 2, \"pid_file\": \"@PID@\", $write")"
+scenario sigkill 137 0 "$all" \
+    "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 9, \"group\": true, \"pid_file\": \"@PID@\", $write")"
+scenario refused 2 0 "$all" "$(on_panels "$panels" "\"kind\": \"status\", \"status\": 400, \"body\": {\"error\": \"Wrong JSON body\"}, $write")"
+scenario ringcentral-down 2 2 "panel-003 panel-004" \
+    "$(on_panels '"ringcentral"' '"kind": "status", "status": 503, "count": 20, "path": "/restapi/oauth/token"')"
