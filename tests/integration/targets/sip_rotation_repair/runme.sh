@@ -12,12 +12,6 @@
 # bad input fails before any write, naming the host and the variable.
 set -euo pipefail
 started=$SECONDS
-root="$PWD"
-while [ ! -f "$root/tests/registrar/install.sh" ]; do
-    [ "$root" != / ] || { echo "tests/registrar not found above $PWD" >&2; exit 1; }
-    root="$(dirname "$root")"
-done
-bash "$root/tests/registrar/install.sh"
 # registration_interval 300 s (demo inventory) x 0.05: the panels register for 15 s, refresh every 9 s
 # shellcheck source=../setup_simulator/simulator.sh
 source ../setup_simulator/simulator.sh --panels 4 --vobiz --ringcentral --registrar --registrar-scale 0.05 --rc-window 1
