@@ -217,7 +217,8 @@ def sip_fleet_plan(hostvars, hosts, defaults, specs, play, pending=None):
 def _rc_needs(plan, panels_now, play):
     """host -> whether each RingCentral panel gets a new identity: only in an enforce run, not in check
     mode, and only when the panel holds none from RingCentral yet or its transport is not the one asked
-    (the panel takes its settings with the SIP password, which only a new identity gives), on refresh,
+    (the panel takes its settings with the SIP password, which only a new identity gives) or it does
+    not register with the one it holds (its status reads ERROR: superseded), on refresh,
     on rotation or to repair an unfinished one (every identity RingCentral issues mints a new
     authorization ID)."""
     if play.get('mode') == 'drift' or play.get('check_mode'):
@@ -227,6 +228,7 @@ def _rc_needs(plan, panels_now, play):
         values = plan['panels'][host]
         now = (panels_now.get(host) or {}).get('query_result') or {}
         needs[host] = bool(play.get('rotate') or host in plan.get('repair', ()) or values.get('sip_fleet_ringcentral_refresh')
+                           or now.get('registered') is False  # a superseded identity: ERROR
                            or now.get('realm') != values['sip_fleet_ringcentral_domain']
                            or str(now.get('transport')).lower() != values['sip_fleet_ringcentral_transport'].lower())
     return needs
@@ -235,7 +237,8 @@ def _rc_needs(plan, panels_now, play):
 def sip_fleet_ringcentral(plan, panels_now, play, devices=None):
     """``{'needing': host -> device id, 'errors': host -> error}`` of the RingCentral panels that get a new
     identity. ``panels_now`` are the results of a ``basip_sip_info`` loop over the hosts with
-    ``query: settings.{realm: realm, transport: transport}``; ``devices`` (the account's device list) resolves a serial or a name (a
+    ``query: {realm: settings.realm, transport: settings.transport, registered: registration.registered}``;
+    ``devices`` (the account's device list) resolves a serial or a name (a
     host whose device is named so has the id None until then)."""
     needing, errors = {}, {}
     panels_now = dict((result['item'], result) for result in panels_now or [])  # the results of a loop over hosts

@@ -200,3 +200,14 @@ def test_the_panels_of_an_unfinished_rotation_are_finished_and_no_other():
     assert dict((h, o['update_password']) for h, o in settings['panels'].items()) == dict(
         v1='always', v2='on_change', r2='on_change')
     assert plan(hostvars)['repair'] == [] and plan(hostvars)['resend'] == []
+
+
+def test_a_ringcentral_panel_that_does_not_register_gets_a_new_identity():
+    result = plan(dict(r1=ringcentral('127.0.0.1', sip_fleet_ringcentral_device_id='1'),
+                       r2=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='2'),
+                       r3=ringcentral('127.0.0.3', sip_fleet_ringcentral_device_id='3')))
+    held = dict(realm='sip.ringcentral.com', transport='udp')
+    read = [dict(item='r1', query_result=dict(held, registered=False)),   # ERROR: superseded
+            dict(item='r2', query_result=dict(held, registered=True)),
+            dict(item='r3', query_result=dict(held, registered=None))]    # no status: not known
+    assert sip_fleet_ringcentral(result, read, PLAY)['needing'] == dict(r1='1')
