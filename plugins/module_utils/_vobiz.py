@@ -141,7 +141,7 @@ CREDENTIAL_SET_OPTIONS = connection_options((
     Field('purge', type='bool', default=False, control=True),
     Field('purge_prefix', control=True),
     UPDATE_PASSWORD,
-    Field('resend_password', type='list', elements='str', default=[], control=True),
+    Field('resend_password', type='list', elements='str', default=[], no_log=False, control=True),
 ), check=_check_set)
 CREDENTIAL_INFO_OPTIONS = connection_options((
     Field('username', validate=check_username, control=True), Field('query', control=True)))

@@ -32,7 +32,7 @@ def test_the_run_is_signalled_once_and_the_request_never_reaches_the_service(api
         created = api.call('POST', '/api/v1/Account/MA_SIMUL001/credentials',
                            json=dict(username='sig1', password='Sig-pass-1'))
         assert created.status_code == 201
-        for _ in range(2):
+        for _attempt in range(2):
             with pytest.raises(requests.ConnectionError):
                 api.call('PUT', '/api/v1/Account/MA_SIMUL001/credentials/%s' % created.json()['id'],
                          json=dict(password='Sig-pass-2'))

@@ -33,7 +33,6 @@ SIM_EXTRA_SECRETS+=("${trunk_passwords[@]}")
 # shellcheck source=../setup_simulator/fleet_run.sh
 source ../setup_simulator/fleet_run.sh
 ctl="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrar"]["ctl"])' "$SIM_STATE")"
-vobiz_panels='["panel-001", "panel-002"]'
 panels='["panel-001", "panel-002", "panel-003", "panel-004"]'
 call PATCH /targets/ringcentral/options '{"rotate_password": true}'
 
@@ -73,6 +72,7 @@ scenario() {
     watch_pid=$!
     # ansible-playbook in a process group of its own, its id in the pid file, for the signal fault
     rotated=$SECONDS
+    # shellcheck disable=SC2016 # expanded by the inner shell
     timeout 100 setsid bash -c 'echo $$ > "$0"; exec ansible-playbook "$@"' "$pid_file" -i "$INVENTORY" \
         "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panels -e "@$WORK/passwords-$name.json" \
         > "$LOGS/rotate-$name.log" 2>&1 || rc=$?
@@ -87,8 +87,11 @@ scenario() {
     check holding
     check record "$RECORD"
     playbook 0 "site-again-$name" -i "$INVENTORY" "$PLAYBOOKS/site.yml" -e "@$WORK/passwords-$name.json"
-    grep -q 'changed=0' "$LOGS/site-again-$name.log" && ! grep -Eq 'changed=[1-9]' "$LOGS/site-again-$name.log" \
-        || { cat "$LOGS/site-again-$name.log"; echo "a converged fleet reported a change" >&2; exit 1; }
+    if ! grep -q 'changed=0' "$LOGS/site-again-$name.log" || grep -Eq 'changed=[1-9]' "$LOGS/site-again-$name.log"; then
+        cat "$LOGS/site-again-$name.log"
+        echo "a converged fleet reported a change" >&2
+        exit 1
+    fi
     kill "$watch_pid"
     wait "$watch_pid" || true
     registrar gaps "$WORK/gaps-$name.json" | sed "s/^/$name: /"
@@ -113,10 +116,35 @@ scenario refused 2 0 "$all" "$(on_panels "$panels" "\"kind\": \"status\", \"stat
 scenario ringcentral-down 2 2 "panel-003 panel-004" \
     "$(on_panels '"ringcentral"' '"kind": "status", "status": 503, "count": 20, "path": "/restapi/oauth/token"')"
 
+echo "== two runs at once, each with a new identity for the slow RingCentral panel panel-003"
+# Run A's write to panel-003 is held 6 s (a slow panel); run B starts once A has its identity,
+# so B's identity supersedes A's and B's write lands first: A leaves panel-003 a superseded identity.
+call DELETE /log
+call POST /faults '{"target": "panel-003", "kind": "delay", "delay": 6, "method": "POST", "path": "/api/v1/device/sip/settings"}'
+ansible-playbook -i "$INVENTORY" "$PLAYBOOKS/site.yml" --limit panel-003 -e sip_fleet_ringcentral_refresh=true \
+    > "$LOGS/concurrent-a.log" 2>&1 &
+run_a=$!
+for _ in $(seq 100); do  # at most 20 s
+    [ "$(check writes ringcentral POST /sip-provision 1 2> /dev/null)" ] && break
+    sleep 0.2
+done
+check writes ringcentral POST /sip-provision 1
+playbook 0 concurrent-b -i "$INVENTORY" "$PLAYBOOKS/site.yml" --limit panel-003 -e sip_fleet_ringcentral_refresh=true
+wait "$run_a" || { cat "$LOGS/concurrent-a.log"; exit 1; }
+if check holding 2> /dev/null; then
+    echo "concurrent runs: panel-003 holds its device's current identity"
+else
+    echo "concurrent runs: the slower run left panel-003 a superseded identity; a plain site.yml repairs it"
+fi
+playbook 0 site-after-concurrent -i "$INVENTORY" "$PLAYBOOKS/site.yml"
+registrar registered
+check holding
+
 echo "== the control: with no rotation record, the same SIGINT leaves panels that a plain site.yml does not repair"
 new_passwords control
 call POST /faults "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 2, \"pid_file\": \"$WORK/control.pid\", $write")"
 rc=0
+# shellcheck disable=SC2016 # expanded by the inner shell
 timeout 100 setsid bash -c 'echo $$ > "$0"; exec ansible-playbook "$@"' "$WORK/control.pid" -i "$INVENTORY" \
     "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panels -e "@$WORK/passwords-control.json" -e sip_fleet_rotation_record= \
     > "$LOGS/rotate-control.log" 2>&1 || rc=$?
@@ -180,7 +208,7 @@ bad_input bad-collisions site.yml "{\"panel-001\": {\"sip_fleet_username\": \"De
     'panel-002: has the same Vobiz user name (sip_fleet_username) as panel-001' \
     'panel-003: reaches the same panel (sip_fleet_panel_api_url) as panel-004' \
     'panel-004: reaches the same panel (sip_fleet_panel_api_url) as panel-003'
-BAD_ARGS=(-e sip_fleet_vobiz_realm=MA_SIMUL001.sip.vobiz.ai:0 --limit panel-001,panel-002)
+BAD_ARGS=(-e sip_fleet_vobiz_realm=MA_SIMUL001.sip.vobiz.ai:0 --limit panel-001:panel-002)
 bad_input bad-ports site.yml '{"panel-002": {"sip_fleet_stun": {"ip": "stun.example.com", "port": 70000}}}' \
     'panel-001: the panel would refuse its settings: realm must be an IPv4 address or DNS name, with an optional ":port" (1 to 65535) (check sip_fleet_vobiz_realm)' \
     'panel-002: the panel would refuse its settings: realm must be' \
