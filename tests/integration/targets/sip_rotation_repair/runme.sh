@@ -135,6 +135,9 @@ playbook 0 concurrent-b -i "$INVENTORY" "$PLAYBOOKS/site.yml" --limit panel-003 
 wait "$run_a" || { cat "$LOGS/concurrent-a.log"; exit 1; }
 grep -A2 'Give those panels the current identity' "$LOGS/concurrent-a.log" | grep -q '^changed: ' \
     || { cat "$LOGS/concurrent-a.log"; echo "run A did not give panel-003 the current identity" >&2; exit 1; }
+# after its write, run A read again (a second round) and found nothing left to give
+[ "$(grep -A1 'TASK .*Read the identity each panel holds' "$LOGS/concurrent-a.log" | grep -c '^ok: ')" = 2 ] \
+    || { cat "$LOGS/concurrent-a.log"; echo "run A did not read panel-003 again after its write" >&2; exit 1; }
 registrar registered
 check holding
 echo "concurrent runs: the slower run found panel-003 superseded and gave it its device's current identity"
