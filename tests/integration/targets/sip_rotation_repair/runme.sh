@@ -142,6 +142,14 @@ registrar registered
 check holding
 echo "concurrent runs: the slower run found panel-003 superseded and gave it its device's current identity"
 
+echo "== the check cannot read RingCentral's device SIP info (no ReadAccounts): no panel fails for it"
+call POST /faults '{"target": "ringcentral", "kind": "status", "status": 403, "count": 5, "method": "GET", "path": "/restapi/v1.0/account/~/device/"}'
+playbook 0 no-read-accounts -i "$INVENTORY" "$PLAYBOOKS/site.yml" -e sip_fleet_ringcentral_refresh=true
+call DELETE /faults
+grep -Eq 'panel-003 +: ok=[0-9]+ +changed=1 +unreachable=0 +failed=0' "$LOGS/no-read-accounts.log" \
+    || { cat "$LOGS/no-read-accounts.log"; exit 1; }
+check holding
+
 echo "== the control: with no rotation record, the same SIGINT leaves Vobiz panels that a plain site.yml does not repair"
 new_passwords control
 call POST /faults "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 2, \"pid_file\": \"$WORK/control.pid\", $write")"
