@@ -40,6 +40,11 @@ _SOURCE_VARS = dict(
 _CONNECTION = (('api_url', 'sip_fleet_panel_api_url'), ('api_username', 'sip_fleet_panel_api_username'),
                ('api_password', 'sip_fleet_panel_api_password'), ('validate_certs', 'sip_fleet_panel_validate_certs'),
                ('ca_path', 'sip_fleet_panel_ca_path'))
+# The role variable behind each basip_sip option, named in a panel's error.
+_VARIABLE_OF = dict(dict((option, name) for option, name in _CONNECTION), realm='sip_fleet_vobiz_realm',
+                    user='sip_fleet_username', user_id='sip_fleet_username', password='sip_fleet_trunk_password',
+                    transport='sip_fleet_transport', stun='sip_fleet_stun',
+                    registration_interval='sip_fleet_registration_interval')
 # RingCentral device ids are digit strings (the API's "internal identifier of a device", for
 # example 802398804016); anything else would be sent and, when empty, register a new device.
 _DEVICE_ID = re.compile(r'[0-9]{1,20}\Z')
@@ -130,7 +135,10 @@ def _panel_error(host, values, options):
             BASIP_SIP.options.check(params)
         except InputError as exc:
             error = str(exc)
-    return None if error is None else '%s: the panel would refuse its settings: %s' % (host, error)
+    if error is None:
+        return None
+    named = sorted(set(name for option, name in _VARIABLE_OF.items() if re.search(r'(?<![\w.])%s\b' % option, error)))
+    return '%s: the panel would refuse its settings: %s%s' % (host, error, ' (check %s)' % ', '.join(named) if named else '')
 
 
 def _device_error(host, values):
@@ -163,8 +171,10 @@ def _same(errors, panels, key, what, fix):
             errors[host] = '%s: %s as %s; %s' % (host, what, others, fix)
 
 
-def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
-    """The checked variables of every panel of ``hosts`` and the error of each panel that fails."""
+def sip_fleet_plan(hostvars, hosts, defaults, specs, play, pending=None):
+    """The checked variables of every panel of ``hosts`` and the error of each panel that fails;
+    ``pending`` (the hosts of an unfinished rotation) gives ``repair``, those of them that passed, and
+    ``resend``, the user names of their Vobiz credentials."""
     validators = dict((source, ArgumentSpecValidator(dict(specs['panel']['options'], **specs[source + '_panel']['options'])))
                       for source in _SOURCE_VARS)
     panels, errors = {}, {}
@@ -194,8 +204,10 @@ def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
           'has the same Vobiz user name (sip_fleet_username)', 'set sip_fleet_username for one of them')
     sources = dict((source, [host for host in hosts if host not in errors and panels[host]['sip_fleet_source'] == source])
                    for source in _SOURCE_VARS)
+    repair = [host for host in hosts if host in set(pending or ()) and host not in errors]
     return dict(panels=dict((host, panels[host]) for host in hosts if host not in errors), errors=errors,
-                vobiz=sources['vobiz'], ringcentral=sources['ringcentral'],
+                vobiz=sources['vobiz'], ringcentral=sources['ringcentral'], repair=repair,
+                resend=[panels[host]['sip_fleet_username'] for host in sources['vobiz'] if host in repair],
                 credentials=[dict(username=panels[host]['sip_fleet_username'],
                                   password=panels[host]['sip_fleet_trunk_password'],
                                   description=panels[host]['sip_fleet_credential_description'])
@@ -205,15 +217,18 @@ def sip_fleet_plan(hostvars, hosts, defaults, specs, play):
 def _rc_needs(plan, panels_now, play):
     """host -> whether each RingCentral panel gets a new identity: only in an enforce run, not in check
     mode, and only when the panel holds none from RingCentral yet or its transport is not the one asked
-    (the panel takes its settings with the SIP password, which only a new identity gives), on refresh or
-    on rotation (every identity RingCentral issues mints a new authorization ID)."""
+    (the panel takes its settings with the SIP password, which only a new identity gives) or it does
+    not register with the one it holds (its status reads ERROR: superseded), on refresh,
+    on rotation or to repair an unfinished one (every identity RingCentral issues mints a new
+    authorization ID)."""
     if play.get('mode') == 'drift' or play.get('check_mode'):
         return dict.fromkeys(plan['ringcentral'], False)
     needs = {}
     for host in plan['ringcentral']:
         values = plan['panels'][host]
         now = (panels_now.get(host) or {}).get('query_result') or {}
-        needs[host] = bool(play.get('rotate') or values.get('sip_fleet_ringcentral_refresh')
+        needs[host] = bool(play.get('rotate') or host in plan.get('repair', ()) or values.get('sip_fleet_ringcentral_refresh')
+                           or now.get('registered') is False  # a superseded identity: ERROR
                            or now.get('realm') != values['sip_fleet_ringcentral_domain']
                            or str(now.get('transport')).lower() != values['sip_fleet_ringcentral_transport'].lower())
     return needs
@@ -222,7 +237,8 @@ def _rc_needs(plan, panels_now, play):
 def sip_fleet_ringcentral(plan, panels_now, play, devices=None):
     """``{'needing': host -> device id, 'errors': host -> error}`` of the RingCentral panels that get a new
     identity. ``panels_now`` are the results of a ``basip_sip_info`` loop over the hosts with
-    ``query: settings.{realm: realm, transport: transport}``; ``devices`` (the account's device list) resolves a serial or a name (a
+    ``query: {realm: settings.realm, transport: settings.transport, registered: registration.registered}``;
+    ``devices`` (the account's device list) resolves a serial or a name (a
     host whose device is named so has the id None until then)."""
     needing, errors = {}, {}
     panels_now = dict((result['item'], result) for result in panels_now or [])  # the results of a loop over hosts
@@ -262,7 +278,6 @@ def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
     """``{'panels': bucket -> host -> basip_sip options, 'errors': host -> error}`` for every panel of
     the plan (``bucket``: the host name's last two characters, see :func:`_bucket`)."""
     vobiz, ringcentral = vobiz or {}, ringcentral or {}
-    update_password = 'always' if play.get('rotate') else 'on_change'
     settings, errors = {}, dict(plan['errors'])
     for host in plan['vobiz']:
         if vobiz.get('error'):
@@ -291,7 +306,8 @@ def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
             errors[host] = '%s: no usable SIP identity from RingCentral for device %s: %s' % (
                 host, device_id, ringcentral.get('error') or getattr(exc, 'message', exc))
     for host, options in settings.items():
-        options.update(_connection(plan['panels'][host]), update_password=update_password)
+        options.update(_connection(plan['panels'][host]),
+                       update_password='always' if play.get('rotate') or host in plan.get('repair', ()) else 'on_change')
         if play.get('wait_for_registration'):
             options['wait_for_registration'] = True
     panels = {}

@@ -78,6 +78,8 @@ NO_PASSWORD = (
 def _check_options(params):
     """Cross-option checks before any request: the named family's rules, the timeout."""
     errors = []
+    if params.get('api_password') == '':
+        errors.append("api_password is empty: the panel's web login needs it")
     if params.get('registration_timeout') is not None and params['registration_timeout'] < 1:
         errors.append('registration_timeout must be at least 1 (seconds)')
     if params.get('api_family', AUTO) != AUTO:

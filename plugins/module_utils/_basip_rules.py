@@ -56,11 +56,11 @@ def is_host(value):
 
 
 def is_host_port(value, scheme=''):
-    """``scheme`` + host with an optional ``:port`` (1 to 5 digits)."""
+    """``scheme`` + host with an optional ``:port`` (1 to 65535)."""
     if len(value) > len(scheme) + _MAX_HOST + 6 or not value.startswith(scheme):
         return False
     match = _HOST_PORT.fullmatch(value[len(scheme):])
-    return match is not None and is_host(match.group(1))
+    return match is not None and is_host(match.group(1)) and (match.group(2) is None or 1 <= int(match.group(2)) <= 65535)
 
 
 def _text(low, high):
@@ -75,10 +75,10 @@ def _printable(low, high):
 # 'range' an inclusive integer range, 'choice' a set of strings.
 RULES = {
     'proxy': ('check', lambda value: is_host_port(value, 'sip:'),
-              "'sip:' followed by an IPv4 address or DNS name, with an optional ':port'"),
-    'realm': ('check', is_host_port, 'an IPv4 address or DNS name, with an optional ":port"'),
+              "'sip:' followed by an IPv4 address or DNS name, with an optional ':port' (1 to 65535)"),
+    'realm': ('check', is_host_port, 'an IPv4 address or DNS name, with an optional ":port" (1 to 65535)'),
     'outbound': ('check', lambda value: value == '' or is_host_port(value),
-                 'empty, or an IPv4 address or DNS name, with an optional ":port"'),
+                 'empty, or an IPv4 address or DNS name, with an optional ":port" (1 to 65535)'),
     'user': ('check', _text(1, 31), '1 to 31 characters: ' + _CHAR_TEXT),
     'password': ('check', _text(6, 31), '6 to 31 characters: ' + _CHAR_TEXT),
     'user_id': ('check', _text(0, 31), 'up to 31 characters: ' + _CHAR_TEXT),

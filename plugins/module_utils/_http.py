@@ -80,6 +80,9 @@ def check_url(option, url, credentials=()):
             option, 'a control character' if bad[0] != ' ' else 'a space', bad[0])
     if not text.lower().startswith(('http://', 'https://')):
         return '%s must be an http:// or https:// URL, not %r' % (option, redact_url(text))
+    port = _host.rpartition(']')[2].partition(':')[2]
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+        return '%s has the port %r: a port is a number from 1 to 65535' % (option, port)
     return None
 
 

@@ -124,8 +124,12 @@ def _check_set(params):
                       % (prefix, ', '.join(outside)))
     for index, item in enumerate(params['credentials']):
         errors.extend(check_input(CREDENTIAL, item, 'credentials[%d].' % index))
-        if params['update_password'] == 'always' and not item.get('password'):
-            errors.append('credentials[%d]: update_password=always needs a password' % index)
+        if _update_secrets(params, item['username']) == 'always' and not item.get('password'):
+            errors.append('credentials[%d]: %s needs a password' % (
+                index, 'update_password=always' if params['update_password'] == 'always' else 'resend_password'))
+    unknown = sorted(set(params.get('resend_password') or ()) - set(names))
+    if unknown:
+        errors.append('resend_password names credentials that are not listed: %s' % ', '.join(unknown))
     return errors
 
 
@@ -137,6 +141,7 @@ CREDENTIAL_SET_OPTIONS = connection_options((
     Field('purge', type='bool', default=False, control=True),
     Field('purge_prefix', control=True),
     UPDATE_PASSWORD,
+    Field('resend_password', type='list', elements='str', default=[], no_log=False, control=True),
 ), check=_check_set)
 CREDENTIAL_INFO_OPTIONS = connection_options((
     Field('username', validate=check_username, control=True), QUERY))
@@ -313,8 +318,11 @@ def ensure_credential(params, check_mode=False, diff=False):
         return ensure(CredentialAdapter(client), params, check_mode, diff, params['state'], _update_secrets(params))
 
 
-def _update_secrets(params):
-    return 'always' if params['update_password'] == 'always' else 'on_change'
+def _update_secrets(params, username=None):
+    """When a password is sent: ``always`` on update_password=always and for the credentials that
+    ``resend_password`` names (a set's), else only with another change."""
+    resend = username is not None and username in (params.get('resend_password') or ())
+    return 'always' if params['update_password'] == 'always' or resend else 'on_change'
 
 
 def ensure_credential_set(params, check_mode=False, diff=False):
@@ -334,7 +342,7 @@ def ensure_credential_set(params, check_mode=False, diff=False):
             for item in wanted:
                 name = item['username']
                 outcome = converge(adapter, item, current.get(name), check_mode,
-                                   update_secrets=_update_secrets(params))
+                                   update_secrets=_update_secrets(params, name))
                 kind = 'added' if outcome.created else 'updated' if outcome.changed else 'untouched'
                 outcomes[kind].append(name)
                 objects.append(adapter.shown(outcome.obj))

@@ -107,6 +107,15 @@ options:
     type: str
     choices: [always, on_create]
     default: on_create
+  resend_password:
+    description:
+      - User names of O(credentials) whose password is sent with an update on this run whatever
+        O(update_password) says, for example to repair a password rotation that was interrupted.
+      - Each credential named is written and reported as C(updated), so the run is not idempotent
+        for them; leave the list empty (the default) for idempotent runs.
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: sipfleet.provision.vobiz_credential
   - module: sipfleet.provision.vobiz_credential_info

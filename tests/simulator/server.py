@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.server
 import ipaddress
 import json
+import os
 import selectors
 import socket
 import threading
@@ -86,16 +87,22 @@ class Fault:
     with an error in the service's shape whose message is the whole request (request line,
     headers, body), as services that echo a request in their errors do; ``trickle``: the
     normal answer with its body sent one byte every ``delay`` seconds, with ``headers`` its status
-    line and headers first, the same way; ``count`` times."""
+    line and headers first, the same way; ``signal``: send ``signum`` to the process whose id is in
+    the file ``pid_file`` (to its whole process group with ``group``; once per process), then drop the
+    connection unanswered, as a client interrupted (Ctrl-C, SIGKILL) at that request would leave it;
+    ``count`` times."""
 
-    KINDS = ('status', 'delay', 'drop', 'expire_tokens', 'echo', 'trickle')
+    KINDS = ('status', 'delay', 'drop', 'expire_tokens', 'echo', 'trickle', 'signal')
 
     def __init__(self, kind, count=1, method=None, path=None, status=503, retry_after=None,
-                 delay=0.0, body=None, headers=False):
+                 delay=0.0, body=None, headers=False, pid_file=None, signum=2, group=False):
         if kind not in self.KINDS:
             raise ValueError('unknown fault kind %r' % kind)
         if headers and kind != 'trickle':
             raise ValueError('headers: only a trickle sends its headers slowly')
+        if (kind == 'signal') != (pid_file is not None):
+            raise ValueError('pid_file: a signal fault needs it, and only a signal fault takes it')
+        self.pid_file, self.signum, self.group = pid_file, int(signum), bool(group)
         self.kind, self.count, self.method, self.path = kind, int(count), method, path
         self.status, self.retry_after, self.delay, self.body = int(status), retry_after, float(delay), body
         self.headers = bool(headers)
@@ -116,6 +123,7 @@ class Simulator:
         self.log = []
         self.faults = {}
         self.lock = threading.Lock()
+        self.signalled = set()  # processes (or groups) a signal fault has signalled
         self.selector = selectors.DefaultSelector()
         self.running = False
         self.thread = None
@@ -190,13 +198,28 @@ class Simulator:
                     return fault
         return None
 
+    def _signal(self, fault):
+        """Signal the process (or group) named by ``fault.pid_file`` once (one already signalled is not)."""
+        with open(fault.pid_file) as handle:
+            pid = int(handle.read().strip())
+        with self.lock:
+            if pid in self.signalled:
+                return
+            self.signalled.add(pid)
+        try:
+            (os.killpg if fault.group else os.kill)(pid, fault.signum)
+        except ProcessLookupError:  # the run has ended already
+            pass
+
     def dispatch(self, target, request):
         """Answer one request: apply a fault if one matches, else ask the app."""
         app = self.targets[target]['app']
         fault = self.take_fault(target, request)
         if fault is not None:
-            if fault.kind == 'drop':
-                self.record(target, request, None, 'drop')
+            if fault.kind == 'signal':
+                self._signal(fault)
+            if fault.kind in ('drop', 'signal'):
+                self.record(target, request, None, fault.kind)
                 return None
             if fault.kind in ('status', 'echo'):
                 headers = {} if fault.retry_after is None else {'Retry-After': str(fault.retry_after)}

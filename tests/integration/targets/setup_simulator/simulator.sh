@@ -16,6 +16,8 @@ SIM_WEB_PASSWORD=123456
 _sim_args=("$@")
 for _i in "${!_sim_args[@]}"; do
     [ "${_sim_args[$_i]}" != --web-password ] || SIM_WEB_PASSWORD="${_sim_args[$((_i + 1))]}"
+    # the real registrar (Kamailio) is installed when missing
+    [ "${_sim_args[$_i]}" != --registrar ] || bash "$COLLECTION_ROOT/tests/registrar/install.sh"
 done
 # Searched for secrets when the target's script exits, whether it passed or failed:
 # SIM_WATCHED lists files and directories (outputs, drift reports), SIM_EXTRA_SECRETS the

@@ -6,12 +6,6 @@
 # longer than one refresh; a wrong realm is refused.
 set -euo pipefail
 started=$(date +%s)
-root="$PWD"
-while [ ! -f "$root/tests/registrar/install.sh" ]; do
-    [ "$root" != / ] || { echo "tests/registrar not found above $PWD" >&2; exit 1; }
-    root="$(dirname "$root")"
-done
-bash "$root/tests/registrar/install.sh"
 # registration_interval 300 s (demo inventory) x 0.05: the panels register for 15 s, refresh every 9 s
 # shellcheck source=../setup_simulator/simulator.sh
 source ../setup_simulator/simulator.sh --panels 6 --vobiz --ringcentral --registrar --registrar-scale 0.05

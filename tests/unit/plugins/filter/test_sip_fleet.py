@@ -58,8 +58,12 @@ def test_defaults_and_the_user_name_rule():
     (dict(sip_fleet_registration_interval=5), 'panel-002: the panel would refuse its settings: '),
     (dict(sip_fleet_transport='sctp'), 'panel-002: value of sip_fleet_transport must be one of'),
     (dict(sip_fleet_source='sms'), "panel-002: sip_fleet_source is 'sms'"),
+    (dict(sip_fleet_panel_api_password=''), 'panel-002: the panel would refuse its settings: api_password is empty'),
+    (dict(sip_fleet_panel_api_url='http://127.0.0.2:0'), "panel-002: the panel would refuse its settings: api_url has the port '0'"),
+    (dict(sip_fleet_panel_api_url='http://127.0.0.2:70000'), "panel-002: the panel would refuse its settings: api_url has the port"),
+    (dict(sip_fleet_panel_api_url='https://127.0.0.2:99999'), "panel-002: the panel would refuse its settings: api_url has the port"),
 ], ids=['null-trunk-password', 'null-web-password', 'long-password', 'non-ascii-password', 'port-70000', 'port-0',
-        'interval', 'transport', 'source'])
+        'interval', 'transport', 'source', 'empty-web-password', 'api-port-0', 'api-port-70000', 'api-port-99999'])
 def test_one_panel_with_bad_input_fails_alone_before_any_request(bad, expected):
     hostvars = dict(('panel-%03d' % n, vobiz('127.0.0.%d' % n)) for n in (1, 2, 3))
     hostvars['panel-002'].update(bad)
@@ -67,6 +71,8 @@ def test_one_panel_with_bad_input_fails_alone_before_any_request(bad, expected):
     assert list(result['errors']) == ['panel-002']
     assert result['errors']['panel-002'].startswith(expected)
     assert 'Trunk-pass' not in result['errors']['panel-002'] and WEB not in result['errors']['panel-002']
+    if 'would refuse' in expected:  # names the variable to fix
+        assert ' (check sip_fleet_' in result['errors']['panel-002']
     assert result['vobiz'] == ['panel-001', 'panel-003']
     assert [c['username'] for c in result['credentials']] == ['bld1panel001', 'bld1panel003']
 
@@ -182,3 +188,39 @@ def test_a_ringcentral_panel_whose_transport_drifted_gets_a_new_identity():
     result = plan(dict(r1=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='1')))
     drifted = [dict(item='r1', query_result=dict(realm='sip.ringcentral.com', transport='tcp'))]
     assert sip_fleet_ringcentral(result, drifted, PLAY)['needing'] == dict(r1='1')
+
+
+@pytest.mark.parametrize('realm', ['MA_X.sip.vobiz.ai:0', 'MA_X.sip.vobiz.ai:70000', 'MA_X sip', ''])
+def test_a_bad_realm_fails_every_vobiz_panel_naming_the_variable(realm):
+    result = plan(dict(('panel-%03d' % n, vobiz('127.0.0.%d' % n)) for n in (1, 2)), dict(PLAY, vobiz_realm=realm))
+    assert sorted(result['errors']) == ['panel-001', 'panel-002'] and result['credentials'] == []
+    assert result['errors']['panel-001'].startswith('panel-001: the panel would refuse its settings: realm must be')
+    assert result['errors']['panel-001'].endswith('(check sip_fleet_vobiz_realm)')
+
+
+def test_the_panels_of_an_unfinished_rotation_are_finished_and_no_other():
+    hostvars = dict(v1=vobiz('127.0.0.1'), v2=vobiz('127.0.0.2'), v3=vobiz('127.0.0.3', sip_fleet_transport='sctp'),
+                    r1=ringcentral('127.0.0.4', sip_fleet_ringcentral_device_id='1'),
+                    r2=ringcentral('127.0.0.5', sip_fleet_ringcentral_device_id='2'))
+    result = sip_fleet_plan(hostvars, list(hostvars), DEFAULTS, SPECS, PLAY, ['v1', 'v3', 'r1', 'elsewhere'])
+    assert result['repair'] == ['v1', 'r1']  # v3 failed its checks; elsewhere is not in the play
+    assert result['resend'] == ['bld1v1']
+    held = [dict(item=host, query_result=dict(realm='sip.ringcentral.com', transport='udp')) for host in ('r1', 'r2')]
+    rc = sip_fleet_ringcentral(result, held, PLAY)
+    assert rc['needing'] == dict(r1='1')  # r2 holds its identity and was not in the rotation
+    settings = sip_fleet_settings(result, PLAY, vobiz=dict(domain='t1.sip.vobiz.ai'),
+                                  ringcentral=dict(rc, identities={}))
+    assert dict((h, o['update_password']) for h, o in settings['panels'].items()) == dict(
+        v1='always', v2='on_change', r2='on_change')
+    assert plan(hostvars)['repair'] == [] and plan(hostvars)['resend'] == []
+
+
+def test_a_ringcentral_panel_that_does_not_register_gets_a_new_identity():
+    result = plan(dict(r1=ringcentral('127.0.0.1', sip_fleet_ringcentral_device_id='1'),
+                       r2=ringcentral('127.0.0.2', sip_fleet_ringcentral_device_id='2'),
+                       r3=ringcentral('127.0.0.3', sip_fleet_ringcentral_device_id='3')))
+    held = dict(realm='sip.ringcentral.com', transport='udp')
+    read = [dict(item='r1', query_result=dict(held, registered=False)),   # ERROR: superseded
+            dict(item='r2', query_result=dict(held, registered=True)),
+            dict(item='r3', query_result=dict(held, registered=None))]    # no status: not known
+    assert sip_fleet_ringcentral(result, read, PLAY)['needing'] == dict(r1='1')

@@ -22,7 +22,8 @@ ipv4 = st.tuples(octet, octet, octet, octet).map(lambda t: '.'.join(map(str, t))
 label = st.from_regex(r'[0-9a-z+_-]{0,5}[a-z+_-][0-9a-z+_-]{0,5}', fullmatch=True)
 dns = st.lists(label, min_size=2, max_size=4).map('.'.join)
 host = st.one_of(ipv4, dns)
-port = st.integers(0, 99999).map(lambda p: ':%d' % p)
+port = st.integers(1, 65535).map(lambda p: ':%d' % p)
+bad_port = st.one_of(st.just(0), st.integers(65536, 99999)).map(lambda p: ':%d' % p)
 
 
 @given(host, st.one_of(st.just(''), port))
@@ -31,10 +32,17 @@ def test_proxy_accepts_sip_host_and_port(h, p):
     assert check_value('realm', h + p) is None
 
 
+@given(host, bad_port)
+def test_ports_outside_1_to_65535_are_refused(h, p):
+    assert check_value('proxy', 'sip:' + h + p) is not None
+    assert check_value('realm', h + p) is not None
+    assert check_value('outbound', h + p) is not None
+
+
 @given(host)
 def test_proxy_needs_the_sip_scheme(h):
     assert check_value('proxy', h) == ("proxy must be 'sip:' followed by an IPv4 address or DNS name, "
-                                       "with an optional ':port'")
+                                       "with an optional ':port' (1 to 65535)")
     assert check_value('proxy', 'sips:' + h) is not None
 
 
@@ -112,7 +120,7 @@ def test_check_settings_reports_every_problem_and_missing_keys():
                             required=REQUIRED)
     assert errors == [
         'realm is required', 'password is required', 'stun.ip is required',
-        "proxy must be 'sip:' followed by an IPv4 address or DNS name, with an optional ':port'",
+        "proxy must be 'sip:' followed by an IPv4 address or DNS name, with an optional ':port' (1 to 65535)",
         'user must be 1 to 31 characters: letters, digits, spaces and ~!@#$%^&;*()_-+={[}]|"<,>.?/',
         'stun.port must be an integer from 1 to 65535',
     ]

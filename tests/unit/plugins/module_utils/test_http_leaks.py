@@ -172,3 +172,15 @@ def test_the_drift_report_scrubs_every_form_too():
     assert secrets.values == {SECRET}
     text = secrets.scrub_text('digest %s' % hashlib.md5(SECRET.encode('utf-8')).hexdigest(), str)
     assert text == 'digest <hidden>'
+
+
+@pytest.mark.parametrize('url, port', [('http://127.0.0.1:0', '0'), ('https://panel.example.com:70000/', '70000'),
+                                       ('http://[::1]:99999', '99999'), ('http://host:http', 'http')])
+def test_a_port_outside_1_to_65535_is_refused_before_any_request(url, port):
+    assert check_url('api_url', url) == "api_url has the port '%s': a port is a number from 1 to 65535" % port
+
+
+@pytest.mark.parametrize('url', ['http://127.0.0.1:1', 'https://panel.example.com:65535/x', 'http://[::1]:443',
+                                 'http://[::1]/', 'https://api.vobiz.ai'])
+def test_ports_from_1_to_65535_and_none_are_accepted(url):
+    assert check_url('api_url', url) is None

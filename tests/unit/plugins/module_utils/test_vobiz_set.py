@@ -238,3 +238,26 @@ def test_set_failure_after_writes_reports_what_was_done(account):
     rerun = vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted))
     assert rerun['updated'] == ['fleet1b'] and rerun['added'] == ['fleet1c']
     assert account.stored('fleet1b')['enabled'] is False
+
+
+def test_resend_password_sends_the_named_passwords_only(account):
+    account.app.add_credential('fleet1a', SECRET)
+    account.app.add_credential('fleet1b', SECRET)
+    wanted = [dict(username='fleet1a', password=NEW_SECRET), dict(username='fleet1b', password=NEW_SECRET)]
+    result = vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted, resend_password=['fleet1b']), diff=True)
+    assert result['changed'] and result['updated'] == ['fleet1b'] and result['untouched'] == ['fleet1a']
+    assert account.calls() == [LIST, UPDATE]
+    assert account.stored('fleet1b')['password'] == NEW_SECRET and account.stored('fleet1a')['password'] == SECRET
+    assert no_secret(result)
+    account.clear()
+    again = vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted), diff=True)
+    assert not again['changed'] and account.calls() == [LIST]
+
+
+def test_resend_password_names_listed_credentials_with_a_password(account):
+    wanted = [dict(username='fleet1a')]
+    with pytest.raises(Exception) as failure:
+        vobiz.VOBIZ_CREDENTIAL_SET.execute(set_params(account, wanted, resend_password=['fleet1a', 'fleet1z']))
+    assert 'resend_password needs a password' in str(failure.value)
+    assert 'resend_password names credentials that are not listed: fleet1z' in str(failure.value)
+    assert account.calls() == []
