@@ -210,7 +210,7 @@ def test_the_panels_of_an_unfinished_rotation_are_finished_and_no_other():
     assert rc['needing'] == dict(r1='1')  # r2 holds its identity and was not in the rotation
     settings = sip_fleet_settings(result, PLAY, vobiz=dict(domain='t1.sip.vobiz.ai'),
                                   ringcentral=dict(rc, identities={}))
-    assert dict((h, o['update_password']) for h, o in settings['panels'].items()) == dict(
+    assert dict((h, o['update_password']) for h, o in _panels(settings).items()) == dict(
         v1='always', v2='on_change', r2='on_change')
     assert plan(hostvars)['repair'] == [] and plan(hostvars)['resend'] == []
 
