@@ -22,6 +22,7 @@ from jinja2.exceptions import UndefinedError
 from ansible_collections.sipfleet.provision.plugins.filter.sip_identity import basip_sip_options
 from ansible_collections.sipfleet.provision.plugins.module_utils._basip import BASIP_SIP
 from ansible_collections.sipfleet.provision.plugins.module_utils._resource import InputError
+from ansible_collections.sipfleet.provision.plugins.module_utils._ringcentral import check_device_id
 from ansible_collections.sipfleet.provision.plugins.module_utils._runner import validate_args
 
 # The variables each panel may set for itself (host_vars, group_vars, inventory, extra vars), by source.
@@ -45,9 +46,6 @@ _VARIABLE_OF = dict(dict((option, name) for option, name in _CONNECTION), realm=
                     user='sip_fleet_username', user_id='sip_fleet_username', password='sip_fleet_trunk_password',
                     transport='sip_fleet_transport', stun='sip_fleet_stun',
                     registration_interval='sip_fleet_registration_interval')
-# RingCentral device ids are digit strings (the API's "internal identifier of a device", for
-# example 802398804016); anything else would be sent and, when empty, register a new device.
-_DEVICE_ID = re.compile(r'[0-9]{1,20}\Z')
 _BASIP_VALIDATOR = ArgumentSpecValidator(**BASIP_SIP.options.validator_kwargs())
 
 
@@ -144,7 +142,7 @@ def _panel_error(host, values, options):
 def _device_error(host, values):
     device_id = values.get('sip_fleet_ringcentral_device_id')
     named = [key for key in _SOURCE_VARS['ringcentral'][:3] if values.get(key) is not None]
-    if not named or (device_id is not None and not _DEVICE_ID.match(str(device_id))):
+    if not named or (device_id is not None and check_device_id('', str(device_id))):
         return ('%s: name the RingCentral device by sip_fleet_ringcentral_device_id (1 to 20 digits), '
                 'sip_fleet_ringcentral_device_serial or sip_fleet_ringcentral_device_name.' % host)
     return None
