@@ -48,14 +48,17 @@ def occurring(needles, text):
     if len(needles) <= FEW:
         return set(needle for needle in needles if needle in text)
     found = set(needle for needle in needles if len(needle) < PREFIX and needle in text)
-    by_prefix = {}
+    by_prefix = {}  # first PREFIX characters -> length -> the needles
     for needle in needles:
         if len(needle) >= PREFIX:
-            by_prefix.setdefault(needle[:PREFIX], []).append(needle)
+            by_prefix.setdefault(needle[:PREFIX], {}).setdefault(len(needle), set()).add(needle)
     if not by_prefix:
         return found
     for start in range(len(text) - PREFIX + 1):
-        candidates = by_prefix.get(text[start:start + PREFIX])
-        if candidates:
-            found.update(needle for needle in candidates if text.startswith(needle, start))
+        lengths = by_prefix.get(text[start:start + PREFIX])
+        if lengths:  # many needles may share a prefix (a host name in every secret of a form): one look-up per length
+            for length, group in lengths.items():
+                candidate = text[start:start + length]
+                if candidate in group:
+                    found.add(candidate)
     return found
