@@ -109,8 +109,11 @@ on_panels() {  # on_panels JSON-LIST FAULT-JSON-TAIL: the fault on each panel of
 }
 all='panel-001 panel-002 panel-003 panel-004'
 write='"method": "POST", "path": "/api/v1/device/sip/settings"'
-# Interrupted, ansible-playbook exits 99, or 1 when a worker was interrupted before it could report
-scenario sigint '99|1' 0 "$all" "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 2, \"pid_file\": \"@PID@\", $write")"
+# Interrupted, ansible-playbook exits 99; 1 when a worker was interrupted before it could report;
+# 250 when ansible-core's own SIGINT handler meets a worker it has just closed ("process object is
+# closed", task_queue_manager._signal_handler): how it stops is ansible-core's, what is tested is
+# that a plain site.yml repairs what the interrupted rotation left.
+scenario sigint '99|1|250' 0 "$all" "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 2, \"pid_file\": \"@PID@\", $write")"
 scenario sigkill 137 0 "$all" \
     "$(on_panels "$panels" "\"kind\": \"signal\", \"signum\": 9, \"group\": true, \"pid_file\": \"@PID@\", $write")"
 scenario refused 2 0 "$all" "$(on_panels "$panels" "\"kind\": \"status\", \"status\": 400, \"body\": {\"error\": \"Wrong JSON body\"}, $write")"
@@ -158,7 +161,7 @@ rc=0
 timeout 100 setsid bash -c 'echo $$ > "$0"; exec ansible-playbook "$@"' "$WORK/control.pid" -i "$INVENTORY" \
     "$PLAYBOOKS/rotate_passwords.yml" -e rotate=panels -e "@$WORK/passwords-control.json" -e sip_fleet_rotation_record= \
     > "$LOGS/rotate-control.log" 2>&1 || rc=$?
-[[ "$rc" =~ ^(99|1)$ ]] || { cat "$LOGS/rotate-control.log"; echo "rotate (control) exited $rc, expected 99 or 1" >&2; exit 1; }
+[[ "$rc" =~ ^(99|1|250)$ ]] || { cat "$LOGS/rotate-control.log"; echo "rotate (control) exited $rc, expected 99, 1 or 250" >&2; exit 1; }
 call DELETE /faults
 playbook 0 site-control -i "$INVENTORY" "$PLAYBOOKS/site.yml" -e "@$WORK/passwords-control.json" -e sip_fleet_rotation_record=
 grep -Eq 'panel-001 +: ok=[0-9]+ +changed=0' "$LOGS/site-control.log" || { cat "$LOGS/site-control.log"; exit 1; }
