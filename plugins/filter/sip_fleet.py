@@ -202,7 +202,8 @@ def sip_fleet_plan(hostvars, hosts, defaults, specs, play, pending=None):
           'has the same Vobiz user name (sip_fleet_username)', 'set sip_fleet_username for one of them')
     sources = dict((source, [host for host in hosts if host not in errors and panels[host]['sip_fleet_source'] == source])
                    for source in _SOURCE_VARS)
-    repair = [host for host in hosts if host in set(pending or ()) and host not in errors]
+    pending = set(pending or ())
+    repair = [host for host in hosts if host in pending and host not in errors]
     return dict(panels=dict((host, panels[host]) for host in hosts if host not in errors), errors=errors,
                 vobiz=sources['vobiz'], ringcentral=sources['ringcentral'], repair=repair,
                 resend=[panels[host]['sip_fleet_username'] for host in sources['vobiz'] if host in repair],
@@ -221,11 +222,11 @@ def _rc_needs(plan, panels_now, play):
     authorization ID)."""
     if play.get('mode') == 'drift' or play.get('check_mode'):
         return dict.fromkeys(plan['ringcentral'], False)
-    needs = {}
+    needs, repair = {}, set(plan.get('repair', ()))
     for host in plan['ringcentral']:
         values = plan['panels'][host]
         now = (panels_now.get(host) or {}).get('query_result') or {}
-        needs[host] = bool(play.get('rotate') or host in plan.get('repair', ()) or values.get('sip_fleet_ringcentral_refresh')
+        needs[host] = bool(play.get('rotate') or host in repair or values.get('sip_fleet_ringcentral_refresh')
                            or now.get('registered') is False  # a superseded identity: ERROR
                            or now.get('realm') != values['sip_fleet_ringcentral_domain']
                            or str(now.get('transport')).lower() != values['sip_fleet_ringcentral_transport'].lower())
@@ -303,13 +304,12 @@ def sip_fleet_settings(plan, play, vobiz=None, ringcentral=None):
         except AnsibleFilterError as exc:
             errors[host] = '%s: no usable SIP identity from RingCentral for device %s: %s' % (
                 host, device_id, ringcentral.get('error') or getattr(exc, 'message', exc))
+    panels, repair = {}, set(plan.get('repair', ()))
     for host, options in settings.items():
         options.update(_connection(plan['panels'][host]),
-                       update_password='always' if play.get('rotate') or host in plan.get('repair', ()) else 'on_change')
+                       update_password='always' if play.get('rotate') or host in repair else 'on_change')
         if play.get('wait_for_registration'):
             options['wait_for_registration'] = True
-    panels = {}
-    for host, options in settings.items():
         panels.setdefault(_bucket(host), {})[host] = options
     return dict(panels=panels, errors=dict((host, errors[host]) for host in errors if host not in settings))
 
