@@ -66,7 +66,7 @@ def check_url(option, url, credentials=()):
     task's arguments shown with the failure do not carry it either; ``credentials`` names the
     options where credentials belong. The reason never shows the URL's user information."""
     text = str(url or '')
-    userinfo, at, _host = text.partition('//')[2].partition('/')[0].rpartition('@')
+    userinfo, at, host = text.partition('//')[2].partition('/')[0].rpartition('@')
     if at:
         user, colon, password = userinfo.partition(':')
         register_secret(password if colon else user)  # a user name is no secret, a lone user part may be a token
@@ -80,7 +80,7 @@ def check_url(option, url, credentials=()):
             option, 'a control character' if bad[0] != ' ' else 'a space', bad[0])
     if not text.lower().startswith(('http://', 'https://')):
         return '%s must be an http:// or https:// URL, not %r' % (option, redact_url(text))
-    port = _host.rpartition(']')[2].partition(':')[2]
+    port = host.rpartition(']')[2].partition(':')[2]
     if port and not (port.isdigit() and 1 <= int(port) <= 65535):
         return '%s has the port %r: a port is a number from 1 to 65535' % (option, port)
     return None

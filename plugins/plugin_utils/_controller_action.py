@@ -202,7 +202,7 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
     params, error = validate_args(validator, args, module_name)
     no_log_values = set(spec.options.secret_values(params)) | spec.argument_secrets(args)
     if error:
-        result, secrets = dict(failed=True, msg=error), ()
+        result = dict(failed=True, msg=error)
     else:
         def crashed(exc):  # a bug: report it like a module crash, secrets removed below
             return dict(failed=True, msg='%s failed in the controller: %s: %s' % (module_name, type(exc).__name__, exc))
@@ -210,12 +210,12 @@ def run_in_controller(validator, spec, args, module_name, check_mode=False, diff
             # A module's Python warnings go to its stderr, which Ansible does not show.
             warnings.simplefilter('ignore')
             result, run_notes = spec.task_result(params, check_mode=check_mode, diff=diff, crashed=crashed)
-        secrets = run_notes.secrets
+        no_log_values.update(run_notes.secrets)
         if result.pop('unreachable', False):  # the service never answered: the host is unreachable
             result = dict(result, unreachable=True, changed=False)
             result.pop('failed')
-    register_with_ansible(no_log_values | set(secrets))
-    return module_result(result, params, no_log_values | set(secrets), invocation)
+    register_with_ansible(no_log_values)
+    return module_result(result, params, no_log_values, invocation)
 
 
 def warm_up():
