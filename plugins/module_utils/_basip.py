@@ -225,6 +225,7 @@ class SipSettings(Adapter):
         self.session, self.current = session, current
         switch = SWITCHES.get(session.family.switch)
         self.fields = SETTINGS + ((switch,) if switch else ())
+        self.apart = frozenset(f.name for f in self.fields if f.apart)  # kept by their own request
 
     def find(self, params):
         """The settings, with ``sip_enabled`` when the task sets the endpoint's switch."""
@@ -237,7 +238,7 @@ class SipSettings(Adapter):
         return dict(self.current, sip_enabled=enabled)
 
     def check(self, current, after, changes, desired):
-        changes = [name for name in changes if name != 'sip_enabled']
+        changes = [name for name in changes if name not in self.apart]
         if not changes:
             return  # the switch alone: its own request, without the password
         if not desired.get('password'):
@@ -249,8 +250,8 @@ class SipSettings(Adapter):
 
     def update(self, current, after, changes):
         """The settings when one of them changes, then the switch when it changes."""
-        if [name for name in changes if name != 'sip_enabled']:
-            settings = dict((k, v) for k, v in after.items() if k != 'sip_enabled')
+        if [name for name in changes if name not in self.apart]:
+            settings = dict((k, v) for k, v in after.items() if k not in self.apart)
             self.session.http.request('POST', self.session.prefix + SIP_SETTINGS,
                                       json=dict(self.session.family.defaults, **settings))
         if 'sip_enabled' in changes:
